@@ -1,0 +1,3 @@
+from colliderbench.cli import main
+
+main()
