@@ -72,7 +72,9 @@ def bins_text(bins: list[list[float]], overflow: bool) -> str:
     parts = [f"[{fmt_edge(lo)}, {fmt_edge(hi)})" for lo, hi in bins]
     if overflow:
         lo = bins[-1][0]
-        parts[-1] = f"[{fmt_edge(lo)}, inf) (reported in the bin [{fmt_edge(bins[-1][0])}, {fmt_edge(bins[-1][1])}))"
+        parts[-1] = (
+            f"[{fmt_edge(lo)}, inf) (reported in the bin [{fmt_edge(bins[-1][0])}, {fmt_edge(bins[-1][1])}))"
+        )
     return ", ".join(parts)
 
 
@@ -96,9 +98,9 @@ def task_markdown(t: dict, paper: dict, ttype: str, task_id: str, bins: list, te
 
 | | |
 |---|---|
-| paper | {t['paper']}, arXiv:{paper['arxiv']} ({paper['journal']}) |
+| paper | {t["paper"]}, arXiv:{paper["arxiv"]} ({paper["journal"]}) |
 | task type | {ttype} |
-| difficulty | {t['difficulty']} |
+| difficulty | {t["difficulty"]} |
 | wall-clock budget | 2h30m |
 | collisions | pp at sqrt(s) = 13 TeV, integrated luminosity 35.9 fb^-1 |
 | answer file | `results/{template}` |
@@ -106,7 +108,7 @@ def task_markdown(t: dict, paper: dict, ttype: str, task_id: str, bins: list, te
 ## The task
 
 Reproduce, from your own simulation, {target} for the signal benchmark
-**{sig['name']}** in the signal region defined below. Simulate the signal
+**{sig["name"]}** in the signal region defined below. Simulate the signal
 events, apply the paper's event selection to detector-level objects, normalise to 35.9 fb^-1 with the
 cross section of the benchmark, and fill in the null values of `results/{template}`.
 
@@ -114,12 +116,12 @@ cross section of the benchmark, and fill in the null values of `results/{templat
 
 ## Definitions
 
-**Observable.** {obs['label']} ({obs['name']}): {obs['definition']}. Bins in GeV: {bins_line}.
+**Observable.** {obs["label"]} ({obs["name"]}): {obs["definition"]}. Bins in GeV: {bins_line}.
 
-**Signal benchmark.** Simplified model {sig['model']}: {sig['process']}. Masses: {masses}.
-Cross section to use: {sig['xsec']}.
+**Signal benchmark.** Simplified model {sig["model"]}: {sig["process"]}. Masses: {masses}.
+Cross section to use: {sig["xsec"]}.
 
-**Signal region.** {t['region']}. The full selection is in the paper (`papers/{t['paper']}.pdf`).
+**Signal region.** {t["region"]}. The full selection is in the paper (`papers/{t["paper"]}.pdf`).
 {"" if not assets else chr(10) + "**Object efficiencies.** The CMS photon efficiency map used for this search is provided in `object_efficiencies/photon_eff_LoosePixelVeto.root` (TH2F `PhotonEfficiency`, eta x E_T)." + chr(10)}
 ## Required outputs
 
@@ -242,7 +244,11 @@ def build(shared: Path) -> list[str]:
             )
             (folder / "TASK.md").write_text(task_markdown(t, paper, ttype, task_id, bins, template))
             edges = [(lo, hi) for lo, hi in bins]
-            x_name = t["observable"]["name"] if ttype != "yield" else f"{t['observable']['name']} (signal region)"
+            x_name = (
+                t["observable"]["name"]
+                if ttype != "yield"
+                else f"{t['observable']['name']} (signal region)"
+            )
             meta = template_metadata(t, ttype, task_id, bins)
             (folder / template).write_text(
                 dump_documents(meta, make_table(edges, [None] * len(edges), x_name=x_name))

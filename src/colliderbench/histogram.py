@@ -75,7 +75,9 @@ def parse_histogram(text: str) -> Histogram:
     bins = indep[0].get("values")
     vals = dep[0].get("values")
     if not isinstance(bins, list) or not bins:
-        raise HistogramFormatError("independent_variables[0].values must be a non-empty list of bins")
+        raise HistogramFormatError(
+            "independent_variables[0].values must be a non-empty list of bins"
+        )
     if not isinstance(vals, list):
         raise HistogramFormatError("dependent_variables[0].values must be a list")
     edges: list[tuple[float, float]] = []

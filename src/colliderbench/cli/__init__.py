@@ -29,7 +29,28 @@ COMMANDS: dict[str, str] = {
 }
 
 
+# one line of help per command, shown by `colliderbench --help` without importing anything heavy
+SUMMARIES: dict[str, str] = {
+    "tasks": "List, show and validate the benchmark's tasks.",
+    "score": "Score a filled histogram against a task's hidden reference.",
+    "papers": "List, fetch (arXiv, sha256-verified) or register the papers.",
+    "simulate": "Model point -> Pythia 8 events -> CMS fast simulation -> Delphes-layout ROOT file.",
+    "xsec": "NLO+NLL SUSY cross sections at 13 TeV.",
+    "solve": "Run a task's reference recast and write the full agent deliverable.",
+    "run": "Run agents on tasks in sandboxes; resumable batches.",
+    "runs": "List recorded runs.",
+    "judge": "Audit runs' provenance: replay, leak scan, LLM audit.",
+    "report": "Tables, plots and a static HTML leaderboard from runs.",
+    "tool": "Run one of the agent tools (read-paper, hepdata, ...) outside a workspace.",
+}
+
+
 class LazyGroup(click.Group):
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        rows = [(name, SUMMARIES.get(name, "")) for name in self.list_commands(ctx)]
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
+
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted(COMMANDS)
 

@@ -61,3 +61,7 @@ __all__ = [
     "task_markdown",
     "template_path",
 ]
+
+from colliderbench.corpus._validate import TaskCheck, check_task, validate_tasks  # noqa: E402
+
+__all__ += ["TaskCheck", "check_task", "validate_tasks"]

@@ -62,7 +62,9 @@ def _registered_dirs() -> list[Path]:
         try:
             dirs += [Path(d) for d in json.loads(conf.read_text()).get("dirs", [])]
         except (json.JSONDecodeError, AttributeError):
-            raise UserError(f"{conf} is corrupt: delete it and register the folders again") from None
+            raise UserError(
+                f"{conf} is corrupt: delete it and register the folders again"
+            ) from None
     if os.environ.get("COLLIDERBENCH_PAPERS"):
         dirs.append(Path(os.environ["COLLIDERBENCH_PAPERS"]))
     shared = shared_dir()
@@ -131,7 +133,9 @@ def fetch_paper(paper_id: str, *, timeout: float = 60.0) -> Path:
         response = requests.get(url, timeout=timeout)
         response.raise_for_status()
     except requests.RequestException as exc:
-        raise UserError(f"cannot download {paper_id} from {url}: {exc.__class__.__name__}") from None
+        raise UserError(
+            f"cannot download {paper_id} from {url}: {exc.__class__.__name__}"
+        ) from None
     target_dir = cache_dir() / "papers"
     target_dir.mkdir(parents=True, exist_ok=True)
     tmp = target_dir / f".{paper.filename}.part"
