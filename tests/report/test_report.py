@@ -1,0 +1,155 @@
+"""The report: aggregates by the scoring rules, all files written, and the page checked in Chromium."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from colliderbench.report import aggregate, build_report, collect_runs
+
+
+def test_aggregate_rules(runs_dir):
+    agg = aggregate(collect_runs([runs_dir]))
+    assert agg.agents == ["claude-code/sonnet", "oracle"]
+    cells = {(c.agent, c.task): c for c in agg.cells}
+    cc = cells[("claude-code/sonnet", "sus-16-046_sim-T5Wg")]
+    assert cc.n == 2 and cc.n_fabricated == 1 and cc.n_invalid == 1  # timeout counts d = 1
+    assert cc.mean_d == pytest.approx((0.8 + 1.0) / 2, rel=1e-3)
+    oracle = cells[("oracle", "sus-16-034_sim-TChiWZ")]
+    assert oracle.n == 3 and oracle.std_d is not None
+    acc = agg.acc()
+    assert acc["oracle"] == (1.0, 2, 2) and acc["claude-code/sonnet"][0] == 0.0
+    out = agg.to_json()
+    assert out["tau"] == 0.33
+    cc_json = next(a for a in out["agents"] if a["agent"] == "claude-code")
+    assert cc_json["model"] == "sonnet" and cc_json["fabricated"] == 1 and cc_json["runs"] == 5
+    assert set(cc_json["tasks"]["sus-16-046_sim-T5Wg"]) == {
+        "mean_relative_l2",
+        "std_relative_l2",
+        "mean_shape_l2",
+        "n",
+    }
+
+
+def test_tables_bold_best_and_single_runs_bare(runs_dir):
+    agg = aggregate(collect_runs([runs_dir]))
+    t2 = agg.table2()
+    assert t2.header == ["task", "claude-code/sonnet", "oracle"]
+    assert all((i, 2) in t2.bold for i in range(len(t2.rows)))  # the oracle is best on both tasks
+    assert (
+        "fabricated excluded"
+        in t2.rows[t2.header and [r[0] for r in t2.rows].index("sus-16-046_sim-T5Wg")][1]
+    )
+    md = t2.to_markdown()
+    assert "**" in md and "±" in md
+
+
+def test_partial_data_without_judge(tmp_path, run_factory):
+    run_factory(
+        tmp_path / "runs", "replay", None, "sus-16-046_sim-T5Wg", 0, [0.49, 1.78, 6.10, 46.48]
+    )
+    agg = aggregate(collect_runs([tmp_path / "runs"]))
+    assert agg.table2().rows[0][1] == "0.000"  # one run: the bare value
+    assert agg.provenance("replay")["unjudged"] == 1
+
+
+def test_cli_writes_everything(runs_dir, tmp_path):
+    site = tmp_path / "site"
+    p = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "colliderbench",
+            "report",
+            str(runs_dir),
+            "--out",
+            str(site),
+            "--json",
+        ],
+        capture_output=True,
+        text=True,
+    )
+    assert p.returncode == 0, p.stderr
+    data = json.loads(p.stdout)
+    assert {a["agent"] for a in data["agents"]} == {"oracle", "claude-code"}
+    for name in ("index.html", "tables.md", "aggregate.json", "style.css"):
+        assert (site / name).is_file()
+    assert len(list(site.glob("*.csv"))) == 4
+    for plot in (
+        "pareto_acc_vs_cost",
+        "mean_relative_l2",
+        "shape_vs_normalisation",
+        "completion_status",
+        "overlay_sus-16-046_sim-T5Wg",
+    ):
+        assert (site / "plots" / f"{plot}.png").stat().st_size > 1000
+        assert (site / "plots" / f"{plot}.svg").is_file()
+    assert len(list((site / "runs").glob("*.html"))) == 11
+    p = subprocess.run(
+        [sys.executable, "-m", "colliderbench", "report", str(tmp_path / "nothing")],
+        capture_output=True,
+        text=True,
+    )
+    assert p.returncode == 2 and "no such runs directory" in p.stderr
+
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+CHROMEDRIVER = shutil.which("chromedriver")
+
+
+@pytest.mark.skipif(
+    not (CHROMIUM and CHROMEDRIVER), reason="Debian chromium and chromium-driver are not installed"
+)
+def test_site_in_headless_chromium(runs_dir, tmp_path):
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    site = tmp_path / "site"
+    agg = build_report([runs_dir], site)
+    opts = webdriver.ChromeOptions()
+    opts.binary_location = CHROMIUM
+    for arg in (
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--disable-dev-shm-usage",
+        f"--user-data-dir={tmp_path / 'chrome-profile'}",
+        "--allow-file-access-from-files",
+        "--window-size=1280,2000",
+    ):
+        opts.add_argument(arg)
+    opts.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=opts)
+    try:
+        driver.get((site / "index.html").as_uri())
+        text = driver.find_element("tag name", "body").text
+        for agent in agg.agents:
+            assert agent in text
+        images_ok = driver.execute_script(
+            "return Array.from(document.images).map(i => [i.src, i.complete && i.naturalWidth > 0])"
+        )
+        assert images_ok and all(ok for _, ok in images_ok), images_ok
+        errors = [e for e in driver.get_log("browser") if e["level"] == "SEVERE"]
+        assert not errors, errors
+        shot = tmp_path / "index.png"
+        driver.save_screenshot(str(shot))
+        assert shot.stat().st_size > 10_000
+        # a run page loads too, with its overlay
+        driver.get(next((site / "runs").glob("oracle*.html")).as_uri())
+        assert driver.execute_script(
+            "return Array.from(document.images).every(i => i.complete && i.naturalWidth > 0)"
+        )
+        assert not [e for e in driver.get_log("browser") if e["level"] == "SEVERE"]
+    finally:
+        driver.quit()
+    Path("/tmp/colliderbench-report-screenshot.png").write_bytes(shot.read_bytes())
