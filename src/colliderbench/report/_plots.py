@@ -93,7 +93,7 @@ def pareto(agg: Aggregate, out: Path) -> list[Path]:
         ax.scatter(cost, a, s=80)
         ax.annotate(name, (cost, a), fontsize=10, xytext=(4, 4), textcoords="offset points")
     frontier, best = [], -1.0
-    for name, cost, a in sorted(points, key=lambda p: (p[1], -p[2])):
+    for _name, cost, a in sorted(points, key=lambda p: (p[1], -p[2])):
         if a > best:
             frontier.append((cost, a))
             best = a
