@@ -1,0 +1,1 @@
+"""Test helpers shipped with the package (scripted LLM servers, fixtures) for offline tests."""
