@@ -1,0 +1,5 @@
+"""Placeholder until the recast exists."""
+
+from colliderbench.recasts.base import Recast
+
+RECASTS: list[Recast] = []
