@@ -1,0 +1,305 @@
+"""The built-in API agent as a real process against the scripted loopback server, for both APIs."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from colliderbench.agents.api import API_AGENT, OUTPUT_LIMIT, parse_api, truncate
+from colliderbench.corpus import load_task, task_markdown, template_path
+from colliderbench.harness.agent_spec import RunContext
+from colliderbench.testing.llm_server import Fail, ScriptedLLMServer, ToolCall, Turn
+
+TASK = "sus-16-046_yield-T5Wg"
+PROMPT = "Read TASK.md, AGENTS.md and TOOLS.md, then do the task."
+
+
+def make_workspace(root: Path, task_id: str = TASK) -> Path:
+    """A task workspace: the real builder when present, else TASK.md and the null template."""
+    ws = root / "workspace"
+    try:
+        from colliderbench.workspace import build_workspace  # type: ignore[attr-defined]
+    except ImportError:
+        build_workspace = None
+    if build_workspace is not None:
+        return Path(build_workspace(task_id, ws))
+    (ws / "results").mkdir(parents=True)
+    (ws / "TASK.md").write_text(task_markdown(task_id))
+    shutil.copy(template_path(task_id), ws / "results" / template_path(task_id).name)
+    return ws
+
+
+def fill_command(task_id: str, value: float) -> str:
+    """The shell command the scripted model runs to fill the template."""
+    name = template_path(task_id).name
+    return f"sed -i 's/value: null/value: {value}/' results/{name} && grep -c 'value: {value}' results/{name}"
+
+
+def filling_script(task_id: str, call_error: list[object] | None = None) -> list[object]:
+    """Read the task, look at the template, fill it with bash, check it with read_file, end."""
+    name = template_path(task_id).name
+    steps: list[object] = [
+        Turn(
+            text="I will read the task first.",
+            tool_calls=[ToolCall("bash", {"command": "cat TASK.md && ls results"})],
+        ),
+        Turn(tool_calls=[ToolCall("read_file", {"path": f"results/{name}"})]),
+    ]
+    steps += call_error or []
+    steps += [
+        Turn(tool_calls=[ToolCall("bash", {"command": fill_command(task_id, 12.5)})]),
+        Turn(
+            tool_calls=[
+                ToolCall("write_file", {"path": "report.md", "content": "# Report\nfilled\n"})
+            ]
+        ),
+        Turn(
+            tool_calls=[
+                ToolCall(
+                    "edit_file",
+                    {"path": "report.md", "old": "filled", "new": "filled by the scripted model"},
+                )
+            ]
+        ),
+        Turn(text="The histogram is filled. Done."),
+    ]
+    return steps
+
+
+def run_agent(
+    server: ScriptedLLMServer,
+    provider: str,
+    ws: Path,
+    *extra: str,
+    model: str = "claude-sonnet-4-5",
+    timeout: float = 60,
+) -> tuple[subprocess.CompletedProcess[bytes], list[dict[str, object]], float]:
+    base = server.base_url if provider == "anthropic" else server.openai_base_url
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.endswith("_API_KEY") and not k.endswith("_BASE_URL")
+    }
+    env["ANTHROPIC_API_KEY" if provider == "anthropic" else "OPENAI_API_KEY"] = "sk-test-key"
+    argv = [
+        sys.executable,
+        "-m",
+        "colliderbench.agents.api",
+        "--provider",
+        provider,
+        "--model",
+        model,
+    ]
+    argv += ["--base-url", base, "--retry-base-s", "0.05", *extra]
+    t0 = time.monotonic()
+    proc = subprocess.run(
+        argv, input=PROMPT.encode(), cwd=ws, env=env, capture_output=True, timeout=timeout
+    )
+    elapsed = time.monotonic() - t0
+    events = [json.loads(line) for line in proc.stdout.decode().splitlines() if line.strip()]
+    return proc, events, elapsed
+
+
+def tool_results_sent(server: ScriptedLLMServer) -> list[str]:
+    """Every tool result the agent sent back to the model, in order, both APIs."""
+    last = server.model_requests()[-1].body
+    out: list[str] = []
+    for msg in last["messages"]:
+        if msg["role"] == "tool":
+            out.append(msg["content"])
+        elif msg["role"] == "user" and isinstance(msg["content"], list):
+            out += [b["content"] for b in msg["content"] if b.get("type") == "tool_result"]
+    return out
+
+
+@pytest.mark.parametrize("provider", ["anthropic", "openai"])
+def test_scripted_model_fills_the_template(tmp_path: Path, provider: str) -> None:
+    ws = make_workspace(tmp_path)
+    with ScriptedLLMServer(filling_script(TASK)) as server:
+        proc, events, _ = run_agent(server, provider, ws)
+    assert proc.returncode == 0, proc.stderr.decode()
+    assert server.remaining == 0 and server.exhausted_calls == 0
+    # the API the provider must speak, with exactly the four tools
+    api = "anthropic" if provider == "anthropic" else "chat"
+    assert {r.api for r in server.model_requests()} == {api}
+    assert server.model_requests()[0].tools == ["bash", "read_file", "write_file", "edit_file"]
+    # the template really is filled, and the score of this submission is valid
+    from colliderbench.scoring import score_submission
+
+    result = score_submission(TASK, ws / "results" / template_path(TASK).name)
+    assert result.valid, result
+    assert (ws / "report.md").read_text() == "# Report\nfilled by the scripted model\n"
+    # the trace: commands, tool calls, outputs, per-call usage
+    kinds = [e["kind"] for e in events]
+    assert (
+        kinds.count("command") == 2 and kinds.count("tool_call") == 3 and kinds.count("output") == 5
+    )
+    commands = [e["command"] for e in events if e["kind"] == "command"]
+    assert commands[0] == "cat TASK.md && ls results" and commands[1] == fill_command(TASK, 12.5)
+    outputs = [e["text"] for e in events if e["kind"] == "output"]
+    assert load_task(TASK).id in outputs[0] and "[exit code 0]" in outputs[0]
+    assert "value: null" in outputs[1]  # read_file of the template
+    assert int(outputs[2].split()[0]) >= 1  # grep -c found the filled value
+    assert tool_results_sent(server) == outputs
+    calls = [e for e in events if e["kind"] == "message" and "tokens_in" in e]
+    assert len(calls) == 6
+    assert all(isinstance(e["t"], str) and e["t"].endswith("Z") for e in events)
+    # tokens: what the server reported, summed by the harness's parser; cost from the price table
+    summary = parse_api(proc.stdout, proc.stderr, proc.returncode)
+    assert summary.tokens_in == sum(e["tokens_in"] for e in calls) > 0
+    assert summary.tokens_out == sum(e["tokens_out"] for e in calls) > 0
+    assert summary.failure_class is None
+    assert summary.cost_source == "price_table"
+    expected = (summary.tokens_in * 3.0 + summary.tokens_out * 15.0) / 1e6
+    assert summary.cost_usd == pytest.approx(expected, rel=1e-3)
+
+
+@pytest.mark.parametrize("provider", ["anthropic", "openai"])
+def test_rate_limit_mid_run_is_retried(tmp_path: Path, provider: str) -> None:
+    ws = make_workspace(tmp_path)
+    script = filling_script(
+        TASK, call_error=[Fail(429), Fail(529 if provider == "anthropic" else 500)]
+    )
+    with ScriptedLLMServer(script) as server:
+        proc, events, _ = run_agent(server, provider, ws)
+    assert proc.returncode == 0, proc.stderr.decode()
+    assert server.remaining == 0
+    retries = [e for e in events if e["kind"] == "error"]
+    assert [e["retry"] for e in retries] == [1, 2]
+    assert "RateLimitError" in retries[0]["text"]
+    assert "value: 12.5" in (ws / "results" / template_path(TASK).name).read_text()
+    assert parse_api(proc.stdout, b"", 0).failure_class is None
+
+
+@pytest.mark.parametrize("provider", ["anthropic", "openai"])
+def test_malformed_tool_calls_go_back_to_the_model(tmp_path: Path, provider: str) -> None:
+    ws = make_workspace(tmp_path)
+    bad = [
+        Turn(tool_calls=[ToolCall("bash", '{"command": "ls" "-la"')]),  # not JSON
+        Turn(tool_calls=[ToolCall("bash", {"cmd": "ls"})]),  # wrong argument name
+        Turn(tool_calls=[ToolCall("run_python", {"code": "1"})]),  # no such tool
+        Turn(
+            tool_calls=[
+                ToolCall("edit_file", {"path": "TASK.md", "old": "no such text", "new": "x"})
+            ]
+        ),
+    ]
+    with ScriptedLLMServer(filling_script(TASK, call_error=bad)) as server:
+        proc, events, _ = run_agent(server, provider, ws)
+    assert proc.returncode == 0, proc.stderr.decode()
+    assert server.remaining == 0
+    errors = [e["text"] for e in events if e["kind"] == "output" and e["is_error"]]
+    assert len(errors) == 4
+    assert "not valid JSON" in errors[0] or "JSON object" in errors[0]
+    assert "missing argument 'command'" in errors[1]
+    assert "unknown tool 'run_python'" in errors[2]
+    assert "occurs 0 times" in errors[3]
+    sent = tool_results_sent(server)
+    assert all(any(err == s for s in sent) for err in errors)
+    assert "value: 12.5" in (ws / "results" / template_path(TASK).name).read_text()
+
+
+def test_walltime_stops_a_long_command(tmp_path: Path) -> None:
+    ws = make_workspace(tmp_path)
+    script = [
+        Turn(tool_calls=[ToolCall("bash", {"command": "sleep 60"})]),
+        Turn(text="never reached"),
+    ]
+    with ScriptedLLMServer(script) as server:
+        proc, events, elapsed = run_agent(server, "openai", ws, "--walltime", "2", model="gpt-5")
+    assert proc.returncode == 124
+    assert elapsed < 20
+    assert "killed after" in [e for e in events if e["kind"] == "output"][0]["text"]
+    assert events[-1]["kind"] == "error" and events[-1]["failure_class"] == "timeout"
+    assert server.remaining == 1
+    assert parse_api(proc.stdout, b"", 124).failure_class == "timeout"
+
+
+def test_walltime_while_the_model_is_slow(tmp_path: Path) -> None:
+    ws = make_workspace(tmp_path)
+    with ScriptedLLMServer([Turn(text="late", delay_s=30)]) as server:
+        proc, events, elapsed = run_agent(server, "anthropic", ws, "--walltime", "2")
+    assert proc.returncode == 124 and elapsed < 20
+    assert events[-1]["failure_class"] == "timeout"
+
+
+def test_auth_failure_is_classified(tmp_path: Path) -> None:
+    ws = make_workspace(tmp_path)
+    with ScriptedLLMServer([Fail(401)]) as server:
+        proc, events, _ = run_agent(server, "anthropic", ws)
+    assert proc.returncode == 1
+    assert events[-1]["failure_class"] == "auth"
+    assert parse_api(proc.stdout, b"", 1).failure_class == "auth"
+
+
+def test_persistent_rate_limit_gives_up(tmp_path: Path) -> None:
+    ws = make_workspace(tmp_path)
+    with ScriptedLLMServer([Fail(429)] * 5) as server:
+        proc, events, _ = run_agent(server, "openai", ws, "--max-retries", "3", model="gpt-5")
+    assert proc.returncode == 1
+    assert server.remaining == 1  # 1 try + 3 retries
+    assert events[-1]["failure_class"] == "rate_limit"
+
+
+def test_context_window_is_classified(tmp_path: Path) -> None:
+    ws = make_workspace(tmp_path)
+    with ScriptedLLMServer([Fail(400, kind="context_window")]) as server:
+        proc, events, _ = run_agent(server, "openai", ws, model="gpt-5")
+    assert proc.returncode == 1 and events[-1]["failure_class"] == "context_window"
+
+
+def test_cost_budget_stops_the_loop(tmp_path: Path) -> None:
+    ws = make_workspace(tmp_path)
+    big = Turn(
+        tool_calls=[ToolCall("bash", {"command": "true"})], input_tokens=400_000, output_tokens=1000
+    )
+    with ScriptedLLMServer([big, big, big, Turn(text="done")]) as server:
+        # claude-sonnet-4-5: 400k input tokens = $1.20 + 1000 output = $0.015 per call
+        proc, events, _ = run_agent(server, "anthropic", ws, "--max-cost-usd", "2.0")
+    assert proc.returncode == 124
+    assert server.remaining == 2  # stopped after the second call crossed $2
+    assert "cost budget" in events[-1]["text"]
+    assert parse_api(proc.stdout, b"", 124).cost_usd == pytest.approx(2 * 1.215)
+
+
+def test_truncation_keeps_head_and_tail() -> None:
+    text = "A" * 50_000 + "Z" * 50_000
+    out = truncate(text)
+    assert len(out) < OUTPUT_LIMIT + 200
+    assert out.startswith("A" * 100) and out.endswith("Z" * 100)
+    assert f"cut at {OUTPUT_LIMIT} characters" in out
+    assert truncate("short") == "short"
+
+
+def test_spec_builds_the_process_the_harness_starts(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-host")
+    ctx = RunContext(
+        task_id=TASK,
+        model="qwen3-coder",
+        workspace=tmp_path,
+        prompt=PROMPT,
+        walltime_s=3600,
+        agent_args={
+            "provider": "openai",
+            "base_url": "http://127.0.0.1:8000/v1",
+            "max_cost_usd": "5",
+        },
+    )
+    inv = API_AGENT.build(ctx)
+    assert inv.argv[:3] == [sys.executable, "-m", "colliderbench.agents.api"]
+    args = inv.argv[3:]
+    assert args[args.index("--provider") + 1] == "openai"
+    assert args[args.index("--base-url") + 1] == "http://127.0.0.1:8000/v1"
+    assert args[args.index("--max-cost-usd") + 1] == "5"
+    assert float(args[args.index("--walltime") + 1]) == pytest.approx(3540)
+    assert inv.stdin == PROMPT and inv.env["OPENAI_API_KEY"] == "sk-host"
+    assert "ANTHROPIC_API_KEY" not in inv.env
