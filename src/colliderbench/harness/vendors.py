@@ -630,14 +630,15 @@ def parse_aider(stdout: bytes, stderr: bytes, exit_code: int) -> TraceSummary:
     session_cost: float | None = None
     for m in _AIDER_TOKENS.finditer(text):
         found = True
-        for part in m.group("body").split(","):
-            part = part.strip()
-            if part.endswith("sent"):
-                tin += _aider_number(part)
-            elif part.endswith("received"):
-                tout += _aider_number(part)
-            elif part.endswith("cache hit"):
-                tcache += _aider_number(part)
+        for number, what in re.findall(
+            r"([\d.,]+\s*[kKmM]?)\s+(sent|received|cache hit)", m.group("body")
+        ):
+            if what == "sent":
+                tin += _aider_number(number)
+            elif what == "received":
+                tout += _aider_number(number)
+            else:
+                tcache += _aider_number(number)
         cm = re.search(r"\$([\d.]+)\s+session", m.group("cost") or "")
         if cm:
             session_cost = float(cm.group(1))

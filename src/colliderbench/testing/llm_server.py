@@ -130,10 +130,19 @@ class RecordedRequest:
     headers: dict[str, str]
     body: Any  # parsed JSON, or the raw text when it is not JSON
     api: str  # "anthropic" | "responses" | "chat" | "count_tokens" | "models" | "other"
-    step: int | None = (
-        None  # index of the script step it consumed (None: side request / not a model call)
-    )
+    # index of the script step it consumed (None: a side request, or not a model call)
+    step: int | None = None
     t: float = field(default_factory=time.time)
+    # (input, output, cached) tokens the reply reported; None for errors and non-model calls
+    usage: tuple[int, int, int] | None = None
+
+    def header(self, name: str) -> str | None:
+        """A request header, looked up without regard to case."""
+        lname = name.lower()
+        for key, value in self.headers.items():
+            if key.lower() == lname:
+                return value
+        return None
 
     @property
     def tools(self) -> list[str]:
@@ -261,6 +270,13 @@ class ScriptedLLMServer:
         """Script steps not yet consumed."""
         with self._lock:
             return len(self.script) - self._cursor
+
+    def reported_usage(self, api: str | None = None) -> tuple[int, int, int]:
+        """Sum of the (input, output, cached) tokens reported in successful replies."""
+        rows = [
+            r.usage for r in self.requests if r.usage is not None and (api is None or r.api == api)
+        ]
+        return (sum(u[0] for u in rows), sum(u[1] for u in rows), sum(u[2] for u in rows))
 
     def model_requests(self, api: str | None = None) -> list[RecordedRequest]:
         """Recorded requests that consumed a script step (optionally of one API)."""
@@ -435,6 +451,7 @@ def _make_handler(server: ScriptedLLMServer) -> type[BaseHTTPRequestHandler]:
                 if tc.id is None:
                     tc.id = server._new_id("toolu" if req.api == "anthropic" else "call")
             usage = (in_tok, out_tok, step.cached_tokens)
+            req.usage = usage
             try:
                 if req.api == "anthropic":
                     self._anthropic(req, step, model, usage)
