@@ -334,3 +334,53 @@ def test_codex_spec_uses_a_custom_provider(tmp_path: Path, clean_env: pytest.Mon
     assert "model_providers.colliderbench.base_url=https://api.openai.com/v1" in joined
     assert "model_reasoning_effort=high" in joined and inv.argv[-1] == "-"
     assert inv.stdin == PROMPT and inv.env["OPENAI_API_KEY"] == "sk-host"
+
+
+def test_claude_code_killed_at_walltime_still_counts_input(
+    tmp_path: Path, clean_env: pytest.MonkeyPatch
+) -> None:
+    """No result event when the harness kills the CLI: the assistant messages still give tokens."""
+    import signal
+    import time
+
+    need("claude")
+    ws = make_workspace(tmp_path)
+    clean_env.setenv("ANTHROPIC_API_KEY", "sk-ant-dummy")
+    script = [
+        Turn(
+            tool_calls=[ToolCall("Bash", {"command": "sleep 60", "timeout": 100000})],
+            input_tokens=5000,
+            cached_tokens=1000,
+        )
+    ]
+    with ScriptedLLMServer(script) as server:
+        inv = SPECS["claude-code"].build(ctx("claude-sonnet-4-5", ws, server.base_url))
+        home = tmp_path / "home"
+        home.mkdir()
+        out = tmp_path / "stdout"
+        env = {"PATH": os.environ["PATH"], "HOME": str(home), **inv.env}
+        with out.open("wb") as fh:
+            proc = subprocess.Popen(
+                inv.argv,
+                stdin=subprocess.PIPE,
+                stdout=fh,
+                stderr=subprocess.DEVNULL,
+                cwd=ws,
+                env=env,
+                start_new_session=True,
+            )
+            assert proc.stdin is not None
+            proc.stdin.write(PROMPT.encode())
+            proc.stdin.close()
+            deadline = time.monotonic() + 60
+            while b'"tool_use"' not in out.read_bytes() and time.monotonic() < deadline:
+                time.sleep(0.2)
+            time.sleep(0.5)
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+    s = parse_claude_code(out.read_bytes(), b"", -9)
+    assert b'"type":"result"' not in out.read_bytes()
+    assert [e["command"] for e in s.events if e["kind"] == "command"] == ["sleep 60"]
+    assert s.tokens_in == 5000 + 1000 and s.tokens_cache == 1000
+    assert s.cost_usd is None
+    assert fill_cost(s, "claude-sonnet-4-5").cost_source == "price_table"

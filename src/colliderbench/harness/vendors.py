@@ -224,6 +224,7 @@ def parse_claude_code(stdout: bytes, stderr: bytes, exit_code: int) -> TraceSumm
     last_t: str | None = None
     result: dict[str, Any] | None = None
     stream_error: str | None = None
+    per_message: dict[str, dict[str, Any]] = {}  # usage by message id, for killed runs
     for ev in _json_lines(stdout):
         last_t = ev.get("timestamp") or last_t
         kind = ev.get("type")
@@ -231,6 +232,12 @@ def parse_claude_code(stdout: bytes, stderr: bytes, exit_code: int) -> TraceSumm
             msg = ev.get("message") or {}
             if ev.get("error"):
                 stream_error = str(ev["error"])
+            if (
+                msg.get("id")
+                and isinstance(msg.get("usage"), dict)
+                and msg.get("model") != "<synthetic>"
+            ):
+                per_message[msg["id"]] = msg["usage"]
             for block in msg.get("content") or []:
                 btype = block.get("type")
                 if btype == "text" and block.get("text"):
@@ -304,8 +311,19 @@ def parse_claude_code(stdout: bytes, stderr: bytes, exit_code: int) -> TraceSumm
                 s.failure_class = "context_window"
             else:
                 s.failure_class = classify_error_text(text) or "agent_error"
-    elif exit_code != 0:
-        s.failure_class = classify_error_text(stderr.decode("utf-8", errors="replace"))
+    else:
+        # no result event: the run was killed (walltime) or crashed. Count what the assistant
+        # messages carry: input and cache tokens are exact, output tokens are a lower bound (the
+        # stream repeats the count from message start); the cost then comes from the price table.
+        if per_message:
+            usages = list(per_message.values())
+            read = sum(_int(u.get("cache_read_input_tokens")) for u in usages)
+            write = sum(_int(u.get("cache_creation_input_tokens")) for u in usages)
+            s.tokens_in = sum(_int(u.get("input_tokens")) for u in usages) + read + write
+            s.tokens_cache = read
+            s.tokens_out = sum(_int(u.get("output_tokens")) for u in usages)
+        if exit_code != 0:
+            s.failure_class = classify_error_text(stderr.decode("utf-8", errors="replace"))
     return s
 
 
