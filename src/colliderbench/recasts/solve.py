@@ -85,7 +85,7 @@ def binned_yields(
 
 def cutflow_rows(sel: Selection, norm: Normalisation) -> list[dict[str, float | int | str]]:
     """Events and weighted yield after each cut, starting from all generated events."""
-    n = sel.n_events
+    n = norm.n_generated
     rows: list[dict[str, float | int | str]] = [
         {
             "cut": "generated",
