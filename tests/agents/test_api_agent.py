@@ -303,3 +303,47 @@ def test_spec_builds_the_process_the_harness_starts(
     assert float(args[args.index("--walltime") + 1]) == pytest.approx(3540)
     assert inv.stdin == PROMPT and inv.env["OPENAI_API_KEY"] == "sk-host"
     assert "ANTHROPIC_API_KEY" not in inv.env
+
+
+def test_sigterm_takes_the_running_command_along(tmp_path: Path) -> None:
+    """The harness's walltime kill (SIGTERM) must not leave the agent's command running."""
+    import signal
+
+    ws = make_workspace(tmp_path)
+    script = [Turn(tool_calls=[ToolCall("bash", {"command": "echo $$ > cmd.pid; exec sleep 120"})])]
+    env = {k: v for k, v in os.environ.items() if not k.endswith("_API_KEY")}
+    env["OPENAI_API_KEY"] = "sk-test"
+    with ScriptedLLMServer(script) as server:
+        argv = [
+            sys.executable,
+            "-m",
+            "colliderbench.agents.api",
+            "--provider",
+            "openai",
+            "--model",
+            "gpt-5",
+        ]
+        proc = subprocess.Popen(
+            [*argv, "--base-url", server.openai_base_url],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            cwd=ws,
+            env=env,
+        )
+        assert proc.stdin is not None and proc.stdout is not None
+        proc.stdin.write(PROMPT.encode())
+        proc.stdin.close()
+        deadline = time.monotonic() + 30
+        while not (ws / "cmd.pid").exists() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        time.sleep(0.2)
+        pid = int((ws / "cmd.pid").read_text())
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=10) == 143
+        events = [json.loads(line) for line in proc.stdout.read().decode().splitlines()]
+    time.sleep(0.2)
+    status = Path(f"/proc/{pid}/status")
+    if status.exists():  # gone, or a zombie waiting for its new parent to reap it
+        state = [line for line in status.read_text().splitlines() if line.startswith("State:")]
+        assert state and state[0].split()[1] in ("Z", "X"), state
+    assert events[-1]["failure_class"] == "timeout" and "SIGTERM" in events[-1]["text"]

@@ -147,6 +147,9 @@ class ToolError(Exception):
     """A tool call the model got wrong; its message goes back to the model."""
 
 
+_running: list[subprocess.Popen[bytes]] = []  # the command in flight, killed on SIGTERM
+
+
 def run_bash(command: str, timeout_s: float) -> str:
     """Run ``bash -c command`` in its own process group; kill the group at the timeout."""
     proc = subprocess.Popen(
@@ -156,6 +159,7 @@ def run_bash(command: str, timeout_s: float) -> str:
         stderr=subprocess.STDOUT,
         start_new_session=True,
     )
+    _running.append(proc)
     try:
         out, _ = proc.communicate(timeout=max(1.0, timeout_s))
         timed_out = False
@@ -163,6 +167,8 @@ def run_bash(command: str, timeout_s: float) -> str:
         _kill_group(proc)
         out, _ = proc.communicate()
         timed_out = True
+    finally:
+        _running.remove(proc)
     text = out.decode("utf-8", errors="replace")
     if timed_out:
         return truncate(text) + f"\n[command killed after {timeout_s:.0f} s]"
@@ -352,7 +358,9 @@ class Conversation:
             "timeout": timeout_s,
         }
         if self.max_tokens:
-            kwargs["max_tokens"] = self.max_tokens
+            # OpenAI's own endpoint wants max_completion_tokens; local servers know max_tokens
+            official = "api.openai.com" in str(getattr(self.client, "base_url", ""))
+            kwargs["max_completion_tokens" if official else "max_tokens"] = self.max_tokens
         if self.effort:
             kwargs["reasoning_effort"] = {"max": "high"}.get(self.effort, self.effort)
         resp = self.client.chat.completions.create(**kwargs)
@@ -554,7 +562,12 @@ def run(args: argparse.Namespace, prompt: str) -> int:
         emit("error", text=f"no API key: set {key_env}", failure_class="auth")
         return EXIT_FAILED
     client = make_client(args.provider, args.base_url, api_key)
-    conv = Conversation(args.provider, client, args.model, args.max_tokens, args.effort)
+    max_tokens = args.max_tokens
+    if max_tokens is None and args.provider == "anthropic":
+        max_tokens = (
+            DEFAULT_MAX_TOKENS  # the Messages API requires a limit; Chat Completions does not
+        )
+    conv = Conversation(args.provider, client, args.model, max_tokens or 0, args.effort)
     conv.add_user(prompt)
     table = load_prices()
     priced = table.lookup(args.model) is not None
@@ -668,7 +681,10 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "--walltime", type=float, default=None, help="seconds; stop the loop when they are spent"
     )
     p.add_argument(
-        "--max-tokens", type=int, default=DEFAULT_MAX_TOKENS, help="output tokens per model call"
+        "--max-tokens",
+        type=int,
+        default=None,
+        help=f"output tokens per model call (Anthropic default {DEFAULT_MAX_TOKENS}; OpenAI: the server's default)",
     )
     p.add_argument("--effort", choices=["low", "medium", "high", "max"], default=None)
     p.add_argument("--max-retries", type=int, default=8)
@@ -681,6 +697,17 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     return p.parse_args(argv)
 
 
+def _on_sigterm(signum: int, frame: object) -> None:
+    """The harness's walltime kill: take the running command's process group along, then exit."""
+    for proc in list(_running):
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+    emit("error", text="terminated by SIGTERM", failure_class="timeout")
+    sys.exit(143)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of ``python -m colliderbench.agents.api``."""
     args = parse_args(argv)
@@ -688,7 +715,7 @@ def main(argv: list[str] | None = None) -> int:
     if not prompt.strip():
         emit("error", text="empty prompt", failure_class="harness_error")
         return EXIT_FAILED
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    signal.signal(signal.SIGTERM, _on_sigterm)
     return run(args, prompt)
 
 
