@@ -29,7 +29,8 @@ def make_workspace(root: Path, task_id: str = TASK) -> Path:
     except ImportError:
         build_workspace = None
     if build_workspace is not None:
-        return Path(build_workspace(task_id, ws))
+        build_workspace(task_id, ws)
+        return ws
     (ws / "results").mkdir(parents=True)
     (ws / "TASK.md").write_text(task_markdown(task_id))
     shutil.copy(template_path(task_id), ws / "results" / template_path(task_id).name)
