@@ -414,3 +414,28 @@ def test_compressed_region():
     tagged_j1 = _stop_event(jets=[_jet(350.0, 0.1, 2.0, btag=1), *jets5[1:]], met_phi=-1.9)
     sel = sus051.select_compressed(_array([good, close, tagged_j1]))
     assert list(sel.passed) == [False, True, False]
+
+
+def test_soft_isolated_lepton_track_is_a_veto_lepton():
+    soft_e = _stop_event(tracks=[*_stop_event()["Track"], _trk(7.0, 0.3, -1.0, -1, 11, iso=0.02)])
+    soft_pion = _stop_event(
+        tracks=[*_stop_event()["Track"], _trk(7.0, 0.3, -1.0, -1, 211, iso=0.02)]
+    )
+    sel = sus051.select_region_g(_array([soft_e, soft_pion]))
+    assert list(sel.passed) == [False, True]
+
+
+def test_alternative_choices_change_what_they_should():
+    same_charge_trk = _stop_event(
+        tracks=[*_stop_event()["Track"], _trk(15.0, 0.0, 1.5, charge=-1, iso=0.01)]
+    )
+    events = _array([same_charge_trk])
+    assert not sus051.select_region_g(events).passed[0]
+    assert sus051.select_region_g(events, {"track_veto": "group"}).passed[0]
+    three_jets = _vz_event(jets=[_jet(80.0, 0.5, 2.0), _jet(60.0, -0.3, 2.3), _jet(40.0, 0.0, 1.8),
+                                 _jet(40.0, 1.0, 1.6)])  # fmt: skip
+    ev = _array([three_jets])
+    assert sus034.select_vz(ev).passed[0]
+    assert not sus034.select_vz(ev, {"njet_max": 3}).passed[0]
+    for name, choice in {**sus034.ALTERNATIVES, **sus051.ALTERNATIVES}.items():
+        assert isinstance(choice, dict), name

@@ -87,12 +87,18 @@ def analysis_leptons(events: ak.Array) -> ak.Array:
     return lep[good]
 
 
-def extra_lepton_count(events: ak.Array) -> np.ndarray:
-    """Number of veto-definition leptons (e: pT > 10, |eta| < 2.5; mu: pT > 10, |eta| < 2.4)."""
+def extra_lepton_count(events: ak.Array, *, gap_in_veto: bool = True) -> np.ndarray:
+    """Number of veto-definition leptons (e: pT > 10, |eta| < 2.5; mu: pT > 10, |eta| < 2.4).
+
+    ``gap_in_veto=False`` ignores leptons in the 1.4-1.6 transition, as for analysis leptons.
+    """
     el, mu = events.Electron, events.Muon
-    n_el = ak.sum((el.PT > 10.0) & (abs(el.Eta) < 2.5), axis=1)
-    n_mu = ak.sum((mu.PT > 10.0) & (abs(mu.Eta) < 2.4), axis=1)
-    return ak.to_numpy(n_el + n_mu)
+    acc_el = (el.PT > 10.0) & (abs(el.Eta) < 2.5)
+    acc_mu = (mu.PT > 10.0) & (abs(mu.Eta) < 2.4)
+    if not gap_in_veto:
+        acc_el = acc_el & ~((abs(el.Eta) > GAP[0]) & (abs(el.Eta) < GAP[1]))
+        acc_mu = acc_mu & ~((abs(mu.Eta) > GAP[0]) & (abs(mu.Eta) < GAP[1]))
+    return ak.to_numpy(ak.sum(acc_el, axis=1) + ak.sum(acc_mu, axis=1))
 
 
 def isolated_track_count(events: ak.Array, selected: ak.Array) -> np.ndarray:
@@ -118,8 +124,23 @@ def mjj_closest_in_phi(jets: ak.Array) -> np.ndarray:
     return ak.to_numpy(ak.fill_none(m, np.nan)).astype(np.float64)
 
 
-def select_vz(events: ak.Array) -> Selection:
-    """The VZ electroweak signal region; values = pTmiss, cut-flow in the official CMS order."""
+# Alternatives to the choices above, re-applied on the same events by
+# benchmarks/recast_validation.py --alternatives (their effect on d is quoted in the report).
+ALTERNATIVES: dict[str, dict] = {
+    "N_jets 2-3 (official cut-flow label)": {"njet_max": 3},
+    "m_jj < 150 GeV (official cut-flow label)": {"mjj_cut": 150.0},
+    "gap leptons ignored by the extra-lepton veto": {"gap_in_veto": False},
+    "no isolated-track veto": {"track_veto": False},
+}
+
+
+def select_vz(events: ak.Array, choices: dict | None = None) -> Selection:
+    """The VZ electroweak signal region; values = pTmiss, cut-flow in the official CMS order.
+
+    ``choices`` switches to an alternative reading (keys of the ``ALTERNATIVES`` entries).
+    """
+    opt = {"njet_max": None, "mjj_cut": MJJ_CUT, "gap_in_veto": True, "track_veto": True}
+    opt.update(choices or {})
     n = len(events)
     met, met_phi = met_vector(events)
 
@@ -142,7 +163,9 @@ def select_vz(events: ak.Array) -> Selection:
     c_pair = has2 & ak.to_numpy(ak.fill_none(pair_ok & (ptll > 25.0), False))
 
     selected = lep[:, :2]
-    c_veto = (extra_lepton_count(events) <= 2) & (isolated_track_count(events, selected) == 0)
+    c_veto = extra_lepton_count(events, gap_in_veto=opt["gap_in_veto"]) <= 2
+    if opt["track_veto"]:
+        c_veto = c_veto & (isolated_track_count(events, selected) == 0)
     c_mll = ak.to_numpy(ak.fill_none((mll > MLL_WINDOW[0]) & (mll < MLL_WINDOW[1]), False))
 
     jets = events.Jet
@@ -151,6 +174,8 @@ def select_vz(events: ak.Array) -> Selection:
     bjets = jets[(jets.PT > BJET_PT) & btag_bit(jets)]
     njet = ak.to_numpy(ak.num(sig_jets, axis=1))
     c_njet = njet >= 2
+    if opt["njet_max"] is not None:
+        c_njet = c_njet & (njet <= opt["njet_max"])
 
     lead = ak.pad_none(sig_jets, 2, axis=1)
     dphi1 = abs(delta_phi(lead[:, 0].Phi, met_phi))
@@ -168,7 +193,7 @@ def select_vz(events: ak.Array) -> Selection:
         mt2[idx] = mt2_ll(pts, phis, met[idx], met_phi[idx])
     c_mt2 = np.nan_to_num(mt2, nan=-1.0) > MT2_CUT
     mjj = mjj_closest_in_phi(sig_jets)
-    c_mjj = np.nan_to_num(mjj, nan=np.inf) < MJJ_CUT
+    c_mjj = np.nan_to_num(mjj, nan=np.inf) < opt["mjj_cut"]
 
     steps = [
         ("two OCSF leptons, pT > 25 (20) GeV", c_pair),

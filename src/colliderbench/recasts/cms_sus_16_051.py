@@ -10,7 +10,8 @@ Preselection (paper Table 1 and section 4)
 - Trigger: (E_T^miss > 120 GeV and H_T^miss = |sum pT(jets) + pT(lepton)| > 120 GeV) or a single
   e (mu) with pT > 25 (22) GeV, |eta| < 2.1 (2.4). H_T^miss is built from the selected jets.
 - Exactly one selected lepton: e with pT > 20 GeV, |eta| < 1.4442; mu with pT > 20 GeV, |eta| < 2.4.
-- No other (veto) lepton: e or mu with pT > 5 GeV, |eta| < 2.4.
+- No other (veto) lepton: e or mu with pT > 5 GeV, |eta| < 2.4 (between 5 and 10 GeV, where the
+  detector reconstructs no leptons, isolated e/mu tracks stand in for them).
 - No isolated track: charged track with pT > 10 GeV, |eta| < 2.4 and a charged-particle pT sum in
   ΔR = 0.3 below min(0.1 pT, 6 GeV); the selected lepton's own track is not a candidate.
 - No hadronic tau: tau-tagged jet with pT > 20 GeV, |eta| < 2.3, ΔR(tau, lepton) > 0.4.
@@ -81,12 +82,35 @@ def selected_lepton_mask(lep: ak.Array) -> ak.Array:
     )
 
 
-def veto_track_count(events: ak.Array, lepton: ak.Array) -> np.ndarray:
-    """Isolated tracks: pT > 10 GeV, |eta| < 2.4, sum pT(charged, ΔR 0.3) < min(0.1 pT, 6 GeV)."""
+def soft_veto_lepton_count(events: ak.Array) -> np.ndarray:
+    """Veto leptons with 5 < pT < 10 GeV, below the detector's lepton threshold, found as isolated
+    e/mu tracks (|eta| < 2.4, relative charged isolation < 0.1)."""
+    trk = events.Track
+    lep_like = (abs(trk.PID) == 11) | (abs(trk.PID) == 13)
+    soft = (
+        lep_like
+        & (trk.PT > 5.0)
+        & (trk.PT < 10.0)
+        & (abs(trk.Eta) < 2.4)
+        & (trk.IsolationVar < 0.1)
+    )
+    return ak.to_numpy(ak.sum(soft, axis=1))
+
+
+def veto_track_count(events: ak.Array, lepton: ak.Array, *, group_code: bool = False) -> np.ndarray:
+    """Isolated tracks: pT > 10 GeV, |eta| < 2.4, sum pT(charged, ΔR 0.3) < min(0.1 pT, 6 GeV).
+
+    ``group_code=True`` adds the analysis group's conditions: charged hadrons only, charge opposite
+    to the selected lepton, ΔR(track, lepton) > 0.4.
+    """
     trk = events.Track
     abs_iso = trk.IsolationVar * trk.PT
     cand = (trk.PT > 10.0) & (abs(trk.Eta) < 2.4) & (abs_iso < np.minimum(0.1 * trk.PT, 6.0))
-    own = delta_r(trk.Eta, trk.Phi, lepton.Eta, lepton.Phi) < 0.02
+    dr = delta_r(trk.Eta, trk.Phi, lepton.Eta, lepton.Phi)
+    if group_code:
+        hadron = (abs(trk.PID) != 11) & (abs(trk.PID) != 13)
+        cand = cand & hadron & (trk.Charge * lepton.Charge < 0) & (dr > 0.4)
+    own = dr < 0.02
     return ak.to_numpy(ak.sum(cand & ~ak.fill_none(own, False), axis=1))
 
 
@@ -107,8 +131,13 @@ def m_lb(lepton: ak.Array, bjets: ak.Array) -> np.ndarray:
     return ak.to_numpy(ak.fill_none(m, np.nan)).astype(np.float64)
 
 
-def topness_candidates(jets: ak.Array, is_b: ak.Array) -> ak.Array:
-    """'b2' candidates of t_mod: all b-tagged jets if >= 2, else tagged-first then pT, up to three."""
+def topness_candidates(jets: ak.Array, is_b: ak.Array, *, all_jets: bool = False) -> ak.Array:
+    """'b2' candidates of t_mod: all b-tagged jets if >= 2, else tagged-first then pT, up to three.
+
+    ``all_jets=True``: every selected jet is a candidate (GAMBIT-like reading).
+    """
+    if all_jets:
+        return jets
     key = ak.values_astype(is_b, np.float64) * 1e6 + jets.PT
     ordered = jets[ak.argsort(key, axis=1, ascending=False)]
     nb = ak.sum(is_b, axis=1)
@@ -117,7 +146,25 @@ def topness_candidates(jets: ak.Array, is_b: ak.Array) -> ak.Array:
     return ordered[local < k]
 
 
-def _preselection(events: ak.Array, min_dphi: float) -> dict:
+DEFAULT_CHOICES = {"track_veto": "paper", "tau_veto": True, "trigger": True, "tmod_all_jets": False}
+
+# Alternatives to the choices above, re-applied on the same events by
+# benchmarks/recast_validation.py --alternatives (their effect on d is quoted in the report).
+ALTERNATIVES: dict[str, dict] = {
+    "veto track as in the group code (hadrons, opposite charge, dR > 0.4)": {"track_veto": "group"},
+    "no hadronic-tau veto (not in the paper text)": {"tau_veto": False},
+    "no trigger emulation": {"trigger": False},
+    "t_mod: every selected jet a b2 candidate": {"tmod_all_jets": True},
+}
+
+
+def _options(choices: dict | None) -> dict:
+    opt = dict(DEFAULT_CHOICES)
+    opt.update(choices or {})
+    return opt
+
+
+def _preselection(events: ak.Array, min_dphi: float, opt: dict) -> dict:
     """Objects and cumulative cut masks of the single-lepton preselection."""
     n = len(events)
     met, met_phi = met_vector(events)
@@ -126,14 +173,16 @@ def _preselection(events: ak.Array, min_dphi: float) -> dict:
     sel = selected_lepton_mask(lep)
     n_sel = ak.to_numpy(ak.sum(sel, axis=1))
     veto_acc = (lep.PT > 5.0) & (abs(lep.Eta) < 2.4)
-    n_veto = ak.to_numpy(ak.sum(veto_acc, axis=1))
+    n_veto = ak.to_numpy(ak.sum(veto_acc, axis=1)) + soft_veto_lepton_count(events)
     lepton = ak.firsts(lep[sel])
     c_onelep = n_sel == 1
     c_lepveto = c_onelep & (n_veto == 1)
 
-    c_trkveto = veto_track_count(events, lepton) == 0
+    c_trkveto = veto_track_count(events, lepton, group_code=opt["track_veto"] == "group") == 0
     jets_all = events.Jet
     c_tauveto = tau_veto_count(jets_all, lepton) == 0
+    if not opt["tau_veto"]:
+        c_tauveto = np.ones(n, dtype=bool)
 
     jets = jets_all[(jets_all.PT > JET_PT) & (abs(jets_all.Eta) < JET_ETA)]
     lep_list = ak.singletons(lepton)
@@ -156,6 +205,8 @@ def _preselection(events: ak.Array, min_dphi: float) -> dict:
         (lflav == 13) & (lpt > 22.0) & (np.abs(leta) < 2.4)
     )
     c_trigger = ((met > 120.0) & (ht_miss > 120.0)) | single
+    if not opt["trigger"]:
+        c_trigger = np.ones(n, dtype=bool)
 
     mt_lep = mt(lpt, lphi, met, met_phi)
     lead = ak.pad_none(jets, 2, axis=1)
@@ -203,13 +254,13 @@ def _extend(cutflow: list, mask: np.ndarray, steps: list) -> np.ndarray:
     return mask
 
 
-def t_mod_of(pre: dict, where: np.ndarray) -> np.ndarray:
+def t_mod_of(pre: dict, where: np.ndarray, *, all_jets: bool = False) -> np.ndarray:
     """t_mod of the events in ``where`` (NaN elsewhere and without two candidate jets)."""
     out = np.full(pre["n"], np.nan)
     idx = np.flatnonzero(where)
     if idx.size == 0:
         return out
-    cands = topness_candidates(pre["jets"][idx], pre["is_b"][idx])
+    cands = topness_candidates(pre["jets"][idx], pre["is_b"][idx], all_jets=all_jets)
     vals = t_mod(
         pre["lpt"][idx],
         pre["lphi"][idx],
@@ -224,22 +275,23 @@ def t_mod_of(pre: dict, where: np.ndarray) -> np.ndarray:
     return out
 
 
-def select_region_g(events: ak.Array) -> Selection:
+def select_region_g(events: ak.Array, choices: dict | None = None) -> Selection:
     """Standard region G: preselection + N_J >= 4 + t_mod > 10 + M_lb <= 175 GeV."""
-    pre = _preselection(events, MIN_DPHI_STANDARD)
+    opt = _options(choices)
+    pre = _preselection(events, MIN_DPHI_STANDARD, opt)
     cutflow = pre["cutflow"]
     mask = _extend(cutflow, pre["mask"], [("N_J >= 4", pre["njet"] >= 4)])
     mlb = m_lb(pre["lepton"], pre["bjets"])
     mask = _extend(cutflow, mask, [("M_lb <= 175 GeV", np.nan_to_num(mlb, nan=np.inf) <= MLB_CUT)])
-    tmod = t_mod_of(pre, mask)
+    tmod = t_mod_of(pre, mask, all_jets=opt["tmod_all_jets"])
     mask = _extend(cutflow, mask, [("t_mod > 10", np.nan_to_num(tmod, nan=-np.inf) > TMOD_CUT)])
     n = pre["n"]
     return Selection(values=pre["met"], passed=mask, weight=np.ones(n), cutflow=cutflow)
 
 
-def select_compressed(events: ak.Array) -> Selection:
+def select_compressed(events: ak.Array, choices: dict | None = None) -> Selection:
     """Compressed region I (Table 3): N_J >= 5, J1 untagged, Δφ(pTmiss, l) < 2, min Δφ > 0.5, pT(l) < 150."""
-    pre = _preselection(events, MIN_DPHI_COMPRESSED)
+    pre = _preselection(events, MIN_DPHI_COMPRESSED, _options(choices))
     cutflow = pre["cutflow"]
     j1_tag = ak.to_numpy(ak.fill_none(ak.firsts(pre["is_b"]), True))
     dphi_lep = np.abs(delta_phi(pre["lphi"], pre["met_phi"]))
