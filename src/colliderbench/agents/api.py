@@ -431,7 +431,7 @@ def _with_cache_breakpoint(messages: list[dict[str, Any]]) -> list[dict[str, Any
     for i in range(len(out) - 1, -1, -1):
         if out[i]["role"] == "user":
             content = out[i]["content"]
-            blocks = (
+            blocks: list[dict[str, Any]] = (
                 [{"type": "text", "text": content}]
                 if isinstance(content, str)
                 else [dict(b) for b in content]

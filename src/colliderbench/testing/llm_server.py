@@ -788,7 +788,7 @@ def _make_handler(server: ScriptedLLMServer) -> type[BaseHTTPRequestHandler]:
                 "total_tokens": in_tok + out_tok,
                 "prompt_tokens_details": {"cached_tokens": cached},
             }
-            tool_calls = [
+            tool_calls: list[dict[str, Any]] = [
                 {
                     "id": tc.id,
                     "type": "function",
