@@ -87,6 +87,41 @@ def analysis_leptons(events: ak.Array) -> ak.Array:
     return lep[good]
 
 
+# CMS 2016 lepton identification x isolation efficiencies for this analysis (SUS PAG "Moriond 2017"
+# maps for ttbar events, as tabulated in ../shared/analyses/cms-sus-16-034.md section 7), for
+# pT >= 20 GeV. Used only by the alternative "cms_lepton_eff", as a ratio to the card's efficiency.
+_PT_EDGES = np.array([20.0, 25.0, 30.0, 40.0, 50.0])
+_EL_ETA_EDGES = np.array([0.0, 0.8, 1.442, 1.556, 2.0])
+_EL_EFF = np.array(
+    [
+        [0.619, 0.669, 0.700, 0.737, 0.790],
+        [0.625, 0.658, 0.720, 0.712, 0.793],
+        [0.338, 0.372, 0.360, 0.365, 0.416],
+        [0.576, 0.531, 0.614, 0.644, 0.712],
+        [0.440, 0.527, 0.585, 0.606, 0.648],
+    ]
+)
+_MU_ETA_EDGES = np.array([0.0, 0.9, 1.2, 2.1])
+_MU_EFF = np.array(
+    [
+        [0.869, 0.889, 0.910, 0.929, 0.930],
+        [0.857, 0.880, 0.893, 0.937, 0.930],
+        [0.891, 0.894, 0.901, 0.912, 0.927],
+        [0.803, 0.818, 0.817, 0.855, 0.869],
+    ]
+)
+
+
+def cms_lepton_efficiency_ratio(pt: np.ndarray, eta: np.ndarray, flavour: np.ndarray) -> np.ndarray:
+    """CMS ID x isolation efficiency divided by the detector card's lepton efficiency (per lepton)."""
+    ipt = np.clip(np.searchsorted(_PT_EDGES, pt, side="right") - 1, 0, len(_PT_EDGES) - 1)
+    aeta = np.abs(eta)
+    ie = np.clip(np.searchsorted(_EL_ETA_EDGES, aeta, side="right") - 1, 0, len(_EL_ETA_EDGES) - 1)
+    im = np.clip(np.searchsorted(_MU_ETA_EDGES, aeta, side="right") - 1, 0, len(_MU_ETA_EDGES) - 1)
+    card_el = np.where(aeta <= 1.5, 0.95, 0.85)
+    return np.where(flavour == 11, _EL_EFF[ie, ipt] / card_el, _MU_EFF[im, ipt] / 0.95)
+
+
 def extra_lepton_count(events: ak.Array, *, gap_in_veto: bool = True) -> np.ndarray:
     """Number of veto-definition leptons (e: pT > 10, |eta| < 2.5; mu: pT > 10, |eta| < 2.4).
 
@@ -131,6 +166,7 @@ ALTERNATIVES: dict[str, dict] = {
     "m_jj < 150 GeV (official cut-flow label)": {"mjj_cut": 150.0},
     "gap leptons ignored by the extra-lepton veto": {"gap_in_veto": False},
     "no isolated-track veto": {"track_veto": False},
+    "CMS lepton ID x iso efficiency maps instead of the card's": {"cms_lepton_eff": True},
 }
 
 
@@ -139,7 +175,13 @@ def select_vz(events: ak.Array, choices: dict | None = None) -> Selection:
 
     ``choices`` switches to an alternative reading (keys of the ``ALTERNATIVES`` entries).
     """
-    opt = {"njet_max": None, "mjj_cut": MJJ_CUT, "gap_in_veto": True, "track_veto": True}
+    opt = {
+        "njet_max": None,
+        "mjj_cut": MJJ_CUT,
+        "gap_in_veto": True,
+        "track_veto": True,
+        "cms_lepton_eff": False,
+    }
     opt.update(choices or {})
     n = len(events)
     met, met_phi = met_vector(events)
@@ -217,7 +259,14 @@ def select_vz(events: ak.Array, choices: dict | None = None) -> Selection:
         cutflow.append((name, mask.copy()))
         if name == "pTmiss > 100 GeV":
             passed = mask.copy()
-    return Selection(values=met, passed=passed, weight=np.ones(n), cutflow=cutflow)
+    weight = np.ones(n)
+    if opt["cms_lepton_eff"]:
+        ok = np.flatnonzero(c_pair)
+        pts = ak.to_numpy(selected.PT[ok]).reshape(-1, 2)
+        etas = ak.to_numpy(selected.Eta[ok]).reshape(-1, 2)
+        flav = ak.to_numpy(selected.flavour[ok]).reshape(-1, 2)
+        weight[ok] = np.prod(cms_lepton_efficiency_ratio(pts, etas, flav), axis=1)
+    return Selection(values=met, passed=passed, weight=weight, cutflow=cutflow)
 
 
 RECASTS: list[Recast] = [
