@@ -178,7 +178,7 @@ NOTES = (
 )
 
 _T5WG = {"gluino": 1600.0, "nlsp": 100.0, "gravitino": 0.0}
-_T6GG = {"squark": 1750.0, "neutralino1": 1650.0, "gravitino": 0.0}
+_T6GG = {"squark": 1750.0, "nlsp": 1650.0, "gravitino": 0.0}
 
 RECASTS: list[Recast] = [
     Recast(
@@ -192,7 +192,7 @@ RECASTS: list[Recast] = [
         notes=NOTES,
     )
     for model, masses, process, mass in (
-        ("T5Wg", _T5WG, "gluino_gluino", 1600.0),
+        ("T5Wg", _T5WG, "gluino_pair", 1600.0),
         ("T6gg", _T6GG, "squark_antisquark", 1750.0),
     )
     for region in ("high", "low")
