@@ -392,6 +392,35 @@ Z_FILTERS: dict[str, tuple[int, ...]] = {
 }
 
 
+# Hard processes for a user SLHA (``--slha FILE --process NAME``): name -> Pythia switches. The names
+# match the cross-section tables where one exists.
+_ALL_SQUARK_IDS = ",".join(str(q) for q in ALL_SQUARKS)
+PROCESSES: dict[str, tuple[str, ...]] = {
+    "gluino_pair": _STRONG_GLUINO,
+    "stop_pair": (*_STRONG_SQUARK, f"SUSY:idA = {STOP1}", f"SUSY:idB = {STOP1}"),
+    "sbottom_pair": (*_STRONG_SQUARK, "SUSY:idA = 1000005", "SUSY:idB = 1000005"),
+    "squark_antisquark": (*_STRONG_SQUARK, f"SUSY:idVecA = {_LIGHT}", f"SUSY:idVecB = {_LIGHT}"),
+    "squark_antisquark_all": (*_STRONG_SQUARK, f"SUSY:idVecA = {_ALL_SQUARK_IDS}"),
+    "wino_c1n2": ("SUSY:qqbar2chi+-chi0 = on", f"SUSY:idA = {N2}", f"SUSY:idB = {C1}"),
+    "wino_c1n1": ("SUSY:qqbar2chi+-chi0 = on", f"SUSY:idA = {N1}", f"SUSY:idB = {C1}"),
+    "wino_c1c1": ("SUSY:qqbar2chi+chi- = on", f"SUSY:idA = {C1}", f"SUSY:idB = {C1}"),
+    "susy_all": ("SUSY:all = on",),
+}
+
+
+def process_switches(name: str) -> tuple[str, ...]:
+    """Pythia switches for a process name, or literal Pythia settings separated by ';'."""
+    key = name.strip()
+    if key in PROCESSES:
+        return PROCESSES[key]
+    if ":" in key and "=" in key:
+        return tuple(s.strip() for s in key.split(";") if s.strip())
+    raise UserError(
+        f"unknown process {name!r}; choose one of {', '.join(PROCESSES)} "
+        "or give Pythia settings such as 'SUSY:gg2gluinogluino = on; SUSY:qqbar2gluinogluino = on'"
+    )
+
+
 def get_model(name: str) -> Model:
     """The model called ``name`` (case-insensitive); UserError naming the choices otherwise."""
     for key, model in MODELS.items():

@@ -69,7 +69,17 @@ class CrossSection:
 
     def as_dict(self) -> dict[str, float | str]:
         out: dict[str, float | str] = dict(asdict(self))
-        out.update(value_fb=self.value_fb, unc_pb=self.unc_pb, unc_fb=self.unc_fb)
+        # rounded to 10 significant digits so the fb figures print as the tables do
+        out.update(
+            {
+                k: float(f"{v:.10g}")
+                for k, v in (
+                    ("value_fb", self.value_fb),
+                    ("unc_pb", self.unc_pb),
+                    ("unc_fb", self.unc_fb),
+                )
+            }
+        )
         out["order"] = "NLO+NLL"
         out["sqrt_s_tev"] = 13.0
         return out
