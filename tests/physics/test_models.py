@@ -44,7 +44,7 @@ def test_t5wg_spectrum_and_decays() -> None:
     to_n1 = sum(br for br, ids in gluino if 1000022 in ids)
     to_c1 = sum(br for br, ids in gluino if 1000024 in map(abs, ids))
     assert to_n1 == pytest.approx(0.5) and to_c1 == pytest.approx(0.5)
-    for br, ids in gluino:  # every channel conserves charge (3 x quark charge)
+    for _br, ids in gluino:  # every channel conserves charge (3 x quark charge)
         charge3 = {1: -1, 2: 2, 3: -1, 4: 2}
         q = sum(charge3[abs(i)] * (1 if i > 0 else -1) for i in ids if abs(i) < 10)
         q += 3 * (1 if 1000024 in ids else -1 if -1000024 in ids else 0)
