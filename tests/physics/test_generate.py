@@ -1,0 +1,137 @@
+"""Pythia generation: branching fractions in the event record, extraction, reproducibility."""
+
+from __future__ import annotations
+
+import pickle
+from collections import Counter
+
+import awkward as ak
+import numpy as np
+import pytest
+
+from colliderbench.physics import generate, models
+from colliderbench.physics.generate import GenerationSpec, generate_chunk
+
+
+def spec_for(name: str, masses: dict[str, float], **kw: object) -> GenerationSpec:
+    model, _, slha = models.model_slha(name, masses)
+    return GenerationSpec(label=name, slha=slha, process=model.processes, **kw)  # type: ignore[arg-type]
+
+
+def daughters(d1: int, d2: int) -> list[int]:
+    """0-based daughter indices from the record's (d1, d2) pair, Pythia's conventions."""
+    if d1 < 0:
+        return []
+    if d2 < 0 or d2 == d1:
+        return [d1]
+    return list(range(d1, d2 + 1)) if d2 > d1 else [d1, d2]
+
+
+def decays_of(particles: ak.Array, pid: int) -> Counter[tuple[int, ...]]:
+    """Decay products (|PDG|, sorted) of the last copy of every particle with |id| == pid."""
+    out: Counter[tuple[int, ...]] = Counter()
+    for ev in particles:
+        ids, d1, d2 = (ak.to_numpy(ev[f]) for f in ("pid", "d1", "d2"))
+        for i in np.flatnonzero(np.abs(ids) == pid):
+            kids = [abs(int(ids[k])) for k in daughters(int(d1[i]), int(d2[i]))]
+            if kids and pid not in kids:  # not a recoil copy: the real decay
+                out[tuple(sorted(kids))] += 1
+    return out
+
+
+@pytest.fixture(scope="module")
+def t5wg_record() -> tuple[ak.Array, dict]:
+    return generate_chunk(
+        spec_for("T5Wg", {"gluino": 1750, "nlsp": 1700}, keep_particles=True), 60, 4242
+    )
+
+
+def test_t5wg_branching_fractions_match_the_slha(t5wg_record: tuple[ak.Array, dict]) -> None:
+    particles, info = t5wg_record
+    assert info["events"] == 60 and len(particles) == 60
+    gluino = decays_of(particles, 1000021)
+    n = sum(gluino.values())
+    assert n == 120  # two gluinos per event, each decays once
+    to_chargino = sum(c for kids, c in gluino.items() if 1000024 in kids)
+    to_neutralino = sum(c for kids, c in gluino.items() if 1000022 in kids)
+    assert to_chargino + to_neutralino == n
+    # BR = 0.5: binomial sigma = sqrt(0.25 / 120) = 0.046; 4 sigma
+    assert abs(to_chargino / n - 0.5) < 4 * np.sqrt(0.25 / n)
+    quarks = {kid for kids in gluino for kid in kids if kid < 10}
+    assert quarks <= {1, 2, 3, 4}
+    assert set(decays_of(particles, 1000022)) == {(22, 1000039)}
+    assert set(decays_of(particles, 1000024)) == {(24, 1000039)}
+
+
+def test_final_state_and_record_conventions(t5wg_record: tuple[ak.Array, dict]) -> None:
+    particles, info = t5wg_record
+    assert set(generate.RECORD_FIELDS) == set(particles.fields)
+    first = particles[0]
+    assert ak.to_list(first.pid[:2]) == [2212, 2212] and ak.to_list(first.status[:2]) == [4, 4]
+    final = particles[particles.status == 1]
+    # momentum conservation over the final state (13 TeV, at rest)
+    assert np.allclose(ak.to_numpy(ak.sum(final.e, axis=1)), 13000.0, rtol=1e-4)
+    assert np.allclose(ak.to_numpy(ak.sum(final.pz, axis=1)), 0.0, atol=1.0)
+    # gravitinos are stable and in the final state; charge is an integer field
+    assert ak.all(ak.sum(final.pid == 1000039, axis=1) == 2)
+    assert final.charge.type.content.content.primitive == "int32"
+    assert info["sigma_lo_pb"] > 0 and info["n_accepted"] >= 60
+
+
+def test_same_seed_same_events_other_seed_other_events() -> None:
+    spec = spec_for("T2tt", {"stop": 1000, "neutralino1": 50})
+    a, ia = generate_chunk(spec, 15, 99)
+    b, ib = generate_chunk(pickle.loads(pickle.dumps(spec)), 15, 99)
+    c, _ = generate_chunk(spec, 15, 100)
+    assert a.fields == list(generate.FINAL_FIELDS)
+    assert ak.array_equal(a, b)
+    assert ia["sigma_lo_pb"] == ib["sigma_lo_pb"]
+    assert not ak.array_equal(a, c)
+
+
+def test_vectorised_extraction_equals_the_event_record() -> None:
+    """nextBatch + columnar extraction gives exactly what Pythia's own event record holds."""
+    import tempfile
+
+    spec = spec_for("T2tt", {"stop": 1000, "neutralino1": 50})
+    fast, _ = generate_chunk(spec, 3, 7)
+    with tempfile.TemporaryDirectory() as tmp:
+        pythia = generate._make_pythia(spec, 7, tmp)
+    for i in range(3):
+        assert pythia.next()
+        final = [p for p in pythia.event.particles() if p.isFinal()]
+        ev = fast[i]
+        assert ak.to_list(ev.pid) == [p.id() for p in final]
+        assert np.allclose(ak.to_numpy(ev.px), [p.px() for p in final])
+        assert np.allclose(ak.to_numpy(ev.e), [p.e() for p in final])
+        assert ak.to_list(ev.charge) == [round(p.charge()) for p in final]
+
+
+def test_tchiwz_z_filter_efficiency_is_computed() -> None:
+    spec = spec_for(
+        "TChiWZ",
+        {"chargino1": 550, "neutralino1": 200},
+        z_filter=models.Z_FILTERS["ll"],
+        keep_particles=True,
+    )
+    particles, info = generate_chunk(spec, 25, 5)
+    # every Z decays to a charged-lepton pair
+    z = decays_of(particles, 23)
+    assert sum(z.values()) == 25
+    assert set(z) <= {(11, 11), (13, 13), (15, 15)}
+    # Pythia's Z -> ee + mumu + tautau fraction: close to, but not assumed to be, the PDG 0.10097
+    assert 0.095 < info["filter_efficiency"] < 0.106
+    assert info["filter_efficiency"] != pytest.approx(0.100974, abs=1e-6)
+    # the W from the chargino stays inclusive
+    assert any(kids[0] < 10 for kids in decays_of(particles, 24))
+
+
+def test_chunk_seeds_and_splitting() -> None:
+    assert generate.chunk_seeds(7, 4) == generate.chunk_seeds(7, 4)
+    assert len(set(generate.chunk_seeds(7, 50))) == 50
+    assert generate.chunk_seeds(7, 3) != generate.chunk_seeds(8, 3)
+    assert all(1 <= s <= 900_000_000 for s in generate.chunk_seeds(123, 20))
+    assert generate.split_events(2500, 1000) == [1000, 1000, 500]
+    assert generate.hepmc_status(
+        np.array([1, -12, -62, -83, -22]), np.array([11, 2212, 1000021, 111, 6])
+    ).tolist() == [1, 4, 62, 2, 22]
