@@ -75,7 +75,7 @@ from colliderbench.errors import UserError
     help="Extra Pythia setting, repeatable.",
 )
 @click.option(
-    "--chunk-size", type=int, default=1000, show_default=True, help="Events per seeded chunk."
+    "--chunk-size", type=int, help="Events per seeded chunk [default: from --events, 250-2000]."
 )
 @click.option(
     "--out", "output", type=click.Path(path_type=Path), required=True, help="Output ROOT file."
@@ -98,7 +98,7 @@ def simulate(
     z_filter: str | None,
     tune: str,
     settings: tuple[str, ...],
-    chunk_size: int,
+    chunk_size: int | None,
     output: Path,
     as_json: bool,
 ) -> None:
