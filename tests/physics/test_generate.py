@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pickle
 from collections import Counter
+from pathlib import Path
 
 import awkward as ak
 import numpy as np
@@ -135,3 +136,64 @@ def test_chunk_seeds_and_splitting() -> None:
     assert generate.hepmc_status(
         np.array([1, -12, -62, -83, -22]), np.array([11, 2212, 1000021, 111, 6])
     ).tolist() == [1, 4, 62, 2, 22]
+
+
+def write_drell_yan_lhe(path: Path, n: int, seed: int = 3) -> None:
+    """A small LHE file of u u~ -> Z -> mu+ mu- at fixed m_Z with our own kinematics."""
+    rng = np.random.default_rng(seed)
+    mz, half = 91.1876, 6500.0
+    lines = [
+        '<LesHouchesEvents version="3.0">',
+        "<init>",
+        f"2212 2212 {half:.1f} {half:.1f} 0 0 0 0 3 1",
+        "1.0e+03 1.0e+01 1.0e+00 1",
+        "</init>",
+    ]
+    for _ in range(n):
+        y = rng.uniform(-1.0, 1.0)
+        e1, e2 = 0.5 * mz * np.exp(y), 0.5 * mz * np.exp(-y)
+        cos, phi = rng.uniform(-1, 1), rng.uniform(0, 2 * np.pi)
+        sin = np.sqrt(1 - cos**2)
+        p = 0.5 * mz  # muons massless enough in the Z frame
+        mu = np.array([p * sin * np.cos(phi), p * sin * np.sin(phi), p * cos, p])
+        beta = (e1 - e2) / (e1 + e2)
+        gamma = 1 / np.sqrt(1 - beta**2)
+
+        def boost(v: np.ndarray, beta: float = beta, gamma: float = gamma) -> np.ndarray:
+            return np.array(
+                [v[0], v[1], gamma * (v[2] + beta * v[3]), gamma * (v[3] + beta * v[2])]
+            )
+
+        mup, mum = boost(mu), boost(mu * np.array([-1, -1, -1, 1]))
+        rows = [
+            (2, -1, 0, 0, 501, 0, 0.0, 0.0, e1, e1, 0.0),
+            (-2, -1, 0, 0, 0, 501, 0.0, 0.0, -e2, e2, 0.0),
+            (23, 2, 1, 2, 0, 0, 0.0, 0.0, e1 - e2, e1 + e2, mz),
+            (-13, 1, 3, 3, 0, 0, *mup, 0.0),
+            (13, 1, 3, 3, 0, 0, *mum, 0.0),
+        ]
+        lines += ["<event>", f"{len(rows)} 1 1.0e+00 {mz:.4f} 7.8e-03 1.18e-01"]
+        lines += [
+            " ".join(f"{v:.10e}" if isinstance(v, float) else str(v) for v in r) + " 0. 9."
+            for r in rows
+        ]
+        lines.append("</event>")
+    lines.append("</LesHouchesEvents>")
+    path.write_text("\n".join(lines) + "\n")
+
+
+def test_lhe_input_is_showered_and_chunked(tmp_path: Path) -> None:
+    lhe = tmp_path / "dy.lhe"
+    write_drell_yan_lhe(lhe, 12)
+    spec = GenerationSpec(label="dy", lhe=str(lhe))
+    first, info = generate_chunk(spec, 5, 1)
+    rest, info_rest = generate_chunk(spec, 10, 2, lhe_offset=5)
+    assert len(first) == 5 and len(rest) == 7  # the file holds 12 events
+    assert info_rest["lhe_end_of_file"] and not info["lhe_end_of_file"]
+    both = ak.concatenate([first, rest])
+    muons = both[np.abs(both.pid) == 13]
+    assert ak.all(ak.sum(muons.pid == 13, axis=1) >= 1) and ak.all(
+        ak.sum(muons.pid == -13, axis=1) >= 1
+    )
+    # showered and hadronised: many more particles than the two muons
+    assert ak.all(ak.num(both) > 20)

@@ -236,9 +236,10 @@ def generate_chunk(
     batches = []
     have = 0
     attempts = 0
-    while have < n_events and attempts < 5:
-        # allow up to 50 % failed events per call before topping up
-        batch = pythia.nextBatch(n_events - have, 1.5)
+    while have < n_events and attempts < 10:
+        # "skip": failed events (rare Pythia errors, or the end of an LHE file) are left out and
+        # topped up by the next call, so a chunk always holds exactly n_events unless the LHE ends
+        batch = pythia.nextBatch(n_events - have, "skip")
         attempts += 1
         if len(batch):
             batches.append(batch)
@@ -247,6 +248,8 @@ def generate_chunk(
             break
     if have < n_events and spec.lhe is None:
         raise RuntimeError(f"Pythia produced only {have} of {n_events} events for {spec.label}")
+    if not batches:
+        raise UserError(f"the LHE file {spec.lhe} holds no events after event {lhe_offset}")
     batch = batches[0] if len(batches) == 1 else ak.concatenate(batches)
     t_gen = time.perf_counter()
     particles = batch if raw else event_record(batch, pythia, spec.keep_particles)

@@ -174,6 +174,20 @@ def check_lhe(path: str | Path) -> Path:
     return p.resolve()
 
 
+def count_lhe_events(path: str | Path) -> int:
+    """Number of ``<event>`` blocks in an LHE file (plain or gzipped), read in 1 MB pieces."""
+    p = Path(path)
+    opener = gzip.open if p.suffix == ".gz" else open
+    count, tail = 0, b""
+    with opener(p, "rb") as fh:
+        while block := fh.read(1 << 20):
+            data = tail + block
+            count += data.count(b"<event>") + data.count(b"<event ")
+            tail = data[-7:]
+            count -= tail.count(b"<event>") + tail.count(b"<event ")  # counted again next round
+    return count + tail.count(b"<event>") + tail.count(b"<event ")
+
+
 def check_output(path: str | Path) -> Path:
     """Fail before generating anything if the output cannot be written."""
     p = Path(path)
@@ -376,10 +390,9 @@ def simulate(
         det_options["jet_radius"] = float(jet_r)
     if events <= 0:
         raise UserError(f"--events must be positive, got {events}")
+    requested = events
     if workers <= 0:
         raise UserError(f"--workers must be positive, got {workers}")
-    if events <= 0:
-        raise UserError(f"--events must be positive, got {events}")
     chunk = int(chunk_size or gen.get("chunk_size") or default_chunk_size(events))
     if chunk <= 0:
         raise UserError("chunk size must be positive")
@@ -409,6 +422,10 @@ def simulate(
         if masses or process:
             raise UserError("--lhe takes no --mass or --process: the LHE file defines the events")
         sample = sample_from_lhe(lhe, **common)  # type: ignore[arg-type]
+        available = count_lhe_events(lhe)  # type: ignore[arg-type]
+        if available == 0:
+            raise UserError(f"the LHE file {lhe} holds no events")
+        events = min(events, available)
 
     if det_name == "cms":
         detector_config(det_options)  # fail early on bad options or a missing detector package
@@ -438,7 +455,7 @@ def simulate(
     summary = {
         "output": str(out),
         "events": n_written,
-        "requested_events": events,
+        "requested_events": requested,
         "model": sample.model,
         "masses": sample.masses,
         "seed": seed,
@@ -458,7 +475,7 @@ def simulate(
             for k in ("init_s", "generate_s", "extract_s", "detector_s")
         },
     }
-    if totals.get("lhe_end_of_file") or (sample.spec.lhe and n_written < events):
+    if sample.spec.lhe and n_written < requested:
         summary["note"] = f"the LHE file held only {n_written} events"
     if sims_dir is not None:
         write_sims(Path(sims_dir), sample, metadata, summary, seed)
