@@ -197,3 +197,13 @@ def test_lhe_input_is_showered_and_chunked(tmp_path: Path) -> None:
     )
     # showered and hadronised: many more particles than the two muons
     assert ak.all(ak.num(both) > 20)
+
+
+def test_chunk_runs_as_a_dask_task_in_another_process() -> None:
+    """The chunk function pickles into a Dask worker process and gives the same events there."""
+    dask = pytest.importorskip("dask")
+    spec = spec_for("T2tt", {"stop": 1000, "neutralino1": 50})
+    task = dask.delayed(generate_chunk)(spec, 4, 321)
+    remote, _ = dask.compute(task, scheduler="processes", num_workers=1)[0]
+    local, _ = generate_chunk(spec, 4, 321)
+    assert ak.array_equal(remote, local)

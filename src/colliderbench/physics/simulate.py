@@ -333,10 +333,16 @@ def make_pool(workers: int, n_tasks: int) -> Any:
 
 
 def run_chunks(
-    tasks: list[tuple[Any, ...]], pool: Any = None
+    tasks: list[tuple[Any, ...]], pool: Any = None, client: Any = None
 ) -> Iterator[tuple[ak.Array, dict[str, Any]]]:
-    """Chunks in their original order, in this process or through ``pool``."""
-    if pool is None:
+    """Chunks in their original order: in this process, through a process ``pool``, or as tasks
+    of a Dask ``distributed.Client`` (LocalCluster, dask-jobqueue SLURM/HTCondor clusters)."""
+    if client is not None:
+        futures = client.map(_chunk_task, tasks, pure=False)
+        for future in futures:
+            yield future.result()
+            future.release()
+    elif pool is None:
         for task in tasks:
             yield _chunk_task(task)
     else:
@@ -364,13 +370,15 @@ def simulate(
     sims_dir: str | Path | None = None,
     chunk_size: int | None = None,
     progress: bool = True,
+    client: Any = None,
 ) -> dict[str, Any]:
     """Model point (or SLHA, or LHE) -> ``events`` events -> detector -> Delphes-layout ROOT file.
 
     ``detector`` is ``"cms"``, ``"none"`` (generator particles only) or a dict of detector options
     (implies cms). ``generation`` may hold ``z_filter``, ``tune``, ``settings`` (extra Pythia
-    strings) and ``chunk_size``. Writes ``output`` and, with ``sims_dir``, the SLHA, Pythia settings
-    and summary there. Returns the JSON summary.
+    strings) and ``chunk_size``. With a Dask ``client`` the chunks run on its workers instead of a
+    local pool. Writes ``output`` and, with ``sims_dir``, the SLHA, Pythia settings and summary
+    there. Returns the JSON summary.
     """
     t_start = time.perf_counter()
     gen = dict(generation or {})
@@ -433,10 +441,10 @@ def simulate(
     tasks = chunk_tasks(sample, events, seed, det_name, det_options, chunk)
     pieces: list[ak.Array] = []
     infos: list[dict[str, Any]] = []
-    pool = make_pool(workers, len(tasks))
+    pool = make_pool(workers, len(tasks)) if client is None else None
     try:
         with _progress(progress, events, sample) as advance:
-            for ev, info in run_chunks(tasks, pool):
+            for ev, info in run_chunks(tasks, pool, client):
                 pieces.append(ev)
                 infos.append(info)
                 advance(info["events"])
