@@ -1,0 +1,293 @@
+"""Leak scan (no LLM): did published numbers, rather than a pipeline, reach the submission?
+
+The scan looks for
+
+- **the reference in the submission**: submitted values that equal the hidden reference in its
+  rounded forms (46.48, 46.5, 4.648e+01 all match 46.48) or its published alternative readings, bin
+  by bin, or a submission proportional to the reference within 0.1%;
+- **the reference elsewhere**: where reference values appear in the trace and the workspace (in
+  tool output, i.e. seen by the agent, or in text the agent wrote) - evidence, not a leak alone;
+- **the task's own HEPData record**: denied attempts logged by the ``hepdata`` tool in
+  ``.colliderbench/denied.log`` and fetches of hepdata.net in commands;
+- **figure digitisation**: digitiser tools or pixel-reading code in commands and workspace code;
+- **unsourced numbers**: the submission's numbers written by the agent (command, tool call,
+  message) before any tool output contained them, or written as literals in analysis code.
+
+A number in text "matches" a value when rounding the value to the text's significant digits gives
+the text's number. The judge runs outside the sandbox and may read the hidden reference; nothing
+here is shown to an LLM with the reference values in it (see ``audit``).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from colliderbench.judge.rundir import (
+    AUTHORED_KINDS,
+    CODE_SUFFIXES,
+    RunRecord,
+    event_text,
+    workspace_text_files,
+)
+
+NUMBER = re.compile(r"(?<![\w.])[-+]?(?:\d+\.\d*|\.\d+|\d+)(?:[eE][-+]?\d+)?(?![\w.])")
+PROPORTIONAL_RTOL = 1e-3
+DIGITISER = re.compile(
+    r"webplotdigiti[sz]er|plotdigiti[sz]er|engauge|\bg3data\b|datathief|"
+    r"digiti[sz](?:e|ed|ing|ation)\s+(?:of\s+)?(?:the\s+)?(?:paper'?s?\s+)?"
+    r"(?:fig|figure|plot|histogram|curve|image)|(?:fig|figure|plot)\w*\s+digiti[sz]|"
+    r"pixel.{0,20}(?:axis|calibrat)|(?:axis|calibrat).{0,20}pixel",
+    re.IGNORECASE,
+)
+HEPDATA_URL = re.compile(r"hepdata\.net/(record/)?(ins\d+|\d+)", re.IGNORECASE)
+
+
+def sig_digits(token: str) -> int:
+    """Significant digits of a decimal token (``0.0049`` -> 2, ``46.50`` -> 4, ``100`` -> 1)."""
+    mant = re.split(r"[eE]", token.lstrip("+-"))[0]
+    if "." in mant:
+        digits = mant.replace(".", "").lstrip("0")
+        return len(digits)
+    return len(mant.lstrip("0").rstrip("0"))
+
+
+def round_sig(x: float, s: int) -> float:
+    """``x`` rounded to ``s`` significant digits."""
+    if x == 0 or not math.isfinite(x):
+        return x
+    return round(x, s - 1 - int(math.floor(math.log10(abs(x)))))
+
+
+def token_matches(token: str, value: float, min_sig: int = 3) -> bool:
+    """Whether the decimal text ``token`` is ``value`` rounded to the token's precision."""
+    try:
+        x = float(token)
+    except ValueError:
+        return False
+    if value == 0 or not math.isfinite(value):
+        return False
+    s = sig_digits(token)
+    if s < min_sig:
+        return False
+    r = round_sig(value, s)
+    return math.isclose(abs(x), abs(r), rel_tol=1e-9) and (x < 0) == (value < 0)
+
+
+def numbers_in(text: str) -> list[str]:
+    """Decimal number tokens in a text."""
+    return NUMBER.findall(text)
+
+
+def float_token(x: float) -> str:
+    """The shortest text of a float (how a written number reads)."""
+    return repr(float(x))
+
+
+@dataclass
+class Hit:
+    """Reference or submission numbers found in one place."""
+
+    where: str  # "trace:<index>:<kind>" or "workspace:<path>" or "trace-file:<name>"
+    bins: list[int]
+    tokens: list[str]
+
+
+@dataclass
+class LeakReport:
+    """The ``leak`` section of judge.json."""
+
+    detected: bool = False
+    unsourced: bool = False
+    reasons: list[str] = field(default_factory=list)
+    submission_reference_bins: list[int] = field(default_factory=list)
+    submission_proportional_to_reference: bool = False
+    reference_seen: list[Hit] = field(default_factory=list)  # in tool output
+    reference_written: list[Hit] = field(default_factory=list)  # agent-authored text / files
+    hepdata_denied: list[str] = field(default_factory=list)
+    hepdata_fetches: list[str] = field(default_factory=list)
+    digitisation: list[str] = field(default_factory=list)
+    submission_in_code: list[Hit] = field(default_factory=list)
+    premature: Hit | None = None  # first authored event carrying the submission's numbers
+    first_output_with_submission: int | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def _bin_hits(text: str, values: list[float], min_sig: int, extra: list[float] = ()) -> Hit:  # type: ignore[assignment]
+    bins: list[int] = []
+    tokens: list[str] = []
+    toks = numbers_in(text)
+    for i, v in enumerate(values):
+        for t in toks:
+            if token_matches(t, v, min_sig) or any(token_matches(t, e, min_sig) for e in extra):
+                bins.append(i)
+                tokens.append(t)
+                break
+    return Hit(where="", bins=bins, tokens=tokens)
+
+
+def needed_bins(n_bins: int) -> int:
+    """Bins that must match before a set of numbers counts as 'the histogram' (not a coincidence)."""
+    return 1 if n_bins == 1 else max(2, math.ceil(0.75 * n_bins))
+
+
+def reference_extras(metadata: dict[str, Any] | None) -> list[float]:
+    """Published alternative readings quoted in the reference's metadata (>= 2 significant digits)."""
+    out: list[float] = []
+    for key in ("source", "note"):
+        text = str((metadata or {}).get(key, ""))
+        for t in numbers_in(text):
+            if sig_digits(t) >= 2 and "." in t:
+                out.append(float(t))
+    return out
+
+
+def submission_vs_reference(
+    submitted: list[float | None], reference: list[float], extras: list[float]
+) -> tuple[list[int], bool]:
+    """(bins whose submitted value is a rounded form of the reference, proportional-to-reference)."""
+    bins: list[int] = []
+    for i, (y, v) in enumerate(zip(submitted, reference, strict=False)):
+        if y is None or not math.isfinite(y) or y == 0:
+            continue
+        tok = float_token(y)
+        min_sig = 2 if len(reference) > 1 else 3
+        if token_matches(tok, v, min_sig) or any(
+            token_matches(tok, e, max(min_sig, 3)) for e in extras
+        ):
+            bins.append(i)
+    proportional = False
+    vals = [y for y in submitted if y is not None]
+    if len(reference) >= 3 and len(vals) == len(reference) and all(v > 0 for v in reference):
+        ratios = [y / v for y, v in zip(vals, reference, strict=True)]
+        if ratios[0] > 0 and all(
+            math.isclose(r, ratios[0], rel_tol=PROPORTIONAL_RTOL) for r in ratios
+        ):
+            proportional = True
+    return bins, proportional
+
+
+def scan_leaks(
+    record: RunRecord,
+    reference: list[float],
+    submitted: list[float | None],
+    *,
+    reference_metadata: dict[str, Any] | None = None,
+) -> LeakReport:
+    """Run every leak check on a run; ``submitted`` is in the reference's bin order (None = empty)."""
+    rep = LeakReport()
+    n = len(reference)
+    need = needed_bins(n)
+    extras = reference_extras(reference_metadata)
+
+    # 1. the submission against the reference
+    rep.submission_reference_bins, rep.submission_proportional_to_reference = (
+        submission_vs_reference(submitted, reference, extras)
+    )
+    if len(rep.submission_reference_bins) >= need:
+        rep.detected = True
+        rep.reasons.append(
+            f"the submission equals the published values (rounded) in "
+            f"{len(rep.submission_reference_bins)} of {n} bins"
+        )
+    if rep.submission_proportional_to_reference:
+        rep.detected = True
+        rep.reasons.append("the submission is proportional to the published values within 0.1%")
+
+    # 2. the reference in the trace and workspace
+    for i, ev in enumerate(record.events):
+        hit = _bin_hits(event_text(ev), reference, 3, extras)
+        if len(hit.bins) >= need:
+            hit.where = f"trace:{i}:{ev.get('kind')}"
+            (
+                rep.reference_written if ev.get("kind") in AUTHORED_KINDS else rep.reference_seen
+            ).append(hit)
+    if not record.events:  # no normalised events: the raw streams, as 'seen'
+        for name, text in record.trace_texts.items():
+            hit = _bin_hits(text, reference, 3, extras)
+            if len(hit.bins) >= need:
+                hit.where = f"trace-file:{name}"
+                rep.reference_seen.append(hit)
+    files = workspace_text_files(record.workspace, skip_dirs=("papers",))
+    try:
+        sub_rel = str(record.submission_path.relative_to(record.workspace))
+    except Exception:
+        sub_rel = ""
+    for rel, text in files.items():
+        if rel == sub_rel:
+            continue
+        hit = _bin_hits(text, reference, 3, extras)
+        if len(hit.bins) >= need:
+            hit.where = f"workspace:{rel}"
+            rep.reference_written.append(hit)
+
+    # 3. the task's own HEPData record
+    denied = record.workspace / ".colliderbench" / "denied.log"
+    if denied.is_file():
+        rep.hepdata_denied = [
+            ln.strip() for ln in denied.read_text(errors="replace").splitlines() if ln.strip()
+        ]
+    for i, ev in enumerate(record.events):
+        if ev.get("kind") in ("command", "tool_call") and HEPDATA_URL.search(event_text(ev)):
+            rep.hepdata_fetches.append(f"trace:{i}: {event_text(ev)[:200]}")
+    if rep.hepdata_denied:
+        rep.reasons.append(
+            f"{len(rep.hepdata_denied)} denied attempt(s) to read the task's own HEPData record"
+        )
+    fetched_and_used = any(
+        h.where.startswith("trace:") and rep.hepdata_fetches for h in rep.reference_seen
+    ) and bool(rep.submission_reference_bins)
+    if fetched_and_used:
+        rep.detected = True
+        rep.reasons.append("HEPData was fetched, its output held the published values")
+
+    # 4. figure digitisation
+    for i, ev in enumerate(record.events):
+        if ev.get("kind") in ("command", "tool_call") and DIGITISER.search(event_text(ev)):
+            rep.digitisation.append(f"trace:{i}: {event_text(ev)[:200]}")
+    for rel, text in files.items():
+        if any(rel.endswith(s) for s in CODE_SUFFIXES) and DIGITISER.search(text):
+            rep.digitisation.append(f"workspace:{rel}")
+    if rep.digitisation:
+        rep.detected = True
+        rep.reasons.append(f"figure digitisation: {rep.digitisation[0]}")
+
+    # 5. unsourced numbers: authored before any output produced them, or literals in code
+    sub_vals = [y for y in submitted if y is not None and math.isfinite(y) and y != 0]
+    if sub_vals and len(sub_vals) >= min(need, len(sub_vals)):
+        sub_need = min(need, len(sub_vals))
+        for i, ev in enumerate(record.events):
+            hit = _bin_hits(event_text(ev), sub_vals, 3)
+            if len(hit.bins) < sub_need:
+                continue
+            hit.where = f"trace:{i}:{ev.get('kind')}"
+            if ev.get("kind") == "output":
+                rep.first_output_with_submission = i
+                break
+            if ev.get("kind") in AUTHORED_KINDS and rep.premature is None:
+                rep.premature = hit
+                break
+        for rel, text in files.items():
+            if rel == sub_rel or not any(rel.endswith(s) for s in CODE_SUFFIXES):
+                continue
+            hit = _bin_hits(text, sub_vals, 3)
+            if len(hit.bins) >= sub_need:
+                hit.where = f"workspace:{rel}"
+                rep.submission_in_code.append(hit)
+    if rep.premature is not None:
+        rep.unsourced = True
+        rep.reasons.append(
+            f"the submitted numbers were written by the agent ({rep.premature.where}) "
+            "before any tool output contained them"
+        )
+    if rep.submission_in_code:
+        rep.unsourced = True
+        rep.reasons.append(
+            "the submitted numbers are literals in code: "
+            + ", ".join(h.where.removeprefix("workspace:") for h in rep.submission_in_code)
+        )
+    return rep
