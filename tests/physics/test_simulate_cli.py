@@ -85,3 +85,108 @@ def test_bad_input_is_one_line_and_exit_2(
     assert message in lines[0]
     assert "Traceback" not in err
     assert not (tmp_path / "out.root").exists()
+
+
+T5WG = ["--model", "T5Wg", "--mass", "gluino=1750", "--mass", "nlsp=1700"]
+
+
+def simulate_json(args: list[str], capsys: pytest.CaptureFixture[str]) -> dict:
+    import json
+
+    code, out, err = run_cli(["simulate", *args, "--json"], capsys)
+    assert code == 0, err
+    return json.loads(out)
+
+
+def test_generator_level_file_and_metadata(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    delphes_io = pytest.importorskip("colliderbench.physics.delphes_io")
+    out = tmp_path / "gen.root"
+    summary = simulate_json(
+        [
+            *T5WG,
+            "--events",
+            "6",
+            "--seed",
+            "3",
+            "--detector",
+            "none",
+            "--keep-particles",
+            "--out",
+            str(out),
+        ],
+        capsys,
+    )
+    assert summary["events"] == 6 and summary["sigma_lo_pb"] > 0 and summary["events_per_s"] > 0
+    events = delphes_io.read_delphes(out)
+    assert len(events) == 6
+    particle = events["Particle"]
+    assert {"PID", "Status", "PT", "Eta", "Phi", "M", "M1", "M2", "D1", "D2"} <= set(
+        particle.fields
+    )
+    import awkward as ak
+
+    assert ak.all(ak.sum(particle.PID == 1000021, axis=1) >= 2)  # the gluino pair is in the record
+    meta = delphes_io.read_metadata(out)
+    assert meta["model"] == "T5Wg" and meta["masses"]["gluino"] == 1750 and meta["seed"] == 3
+    assert meta["events"] == 6 and meta["sigma_lo_pb"] == pytest.approx(summary["sigma_lo_pb"])
+    assert "BLOCK MASS" in meta["slha"] and meta["versions"]["pythia8mc"] == "8.317.2"
+    assert meta["xsec_process"] == "gluino_pair" and meta["filter_efficiency"] == 1.0
+
+
+def test_same_seed_same_file_for_any_worker_count(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    delphes_io = pytest.importorskip("colliderbench.physics.delphes_io")
+    pytest.importorskip("colliderbench.physics.detector")
+    import awkward as ak
+
+    args = ["--model", "T2tt", "--mass", "stop=1000", "--mass", "neutralino1=50", "--events", "8"]
+    args += ["--chunk-size", "4", "--seed", "5"]
+    one, two, other = tmp_path / "one.root", tmp_path / "two.root", tmp_path / "other.root"
+    simulate_json([*args, "--workers", "1", "--out", str(one)], capsys)
+    simulate_json([*args, "--workers", "2", "--out", str(two)], capsys)
+    simulate_json([*args[:-1], "6", "--out", str(other)], capsys)
+    a, b, c = (delphes_io.read_delphes(p) for p in (one, two, other))
+    assert ak.array_equal(a["MissingET"], b["MissingET"]) and ak.array_equal(a["Jet"], b["Jet"])
+    assert not ak.array_equal(a["MissingET"], c["MissingET"])
+
+
+def test_t5wg_missing_energy_is_large(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Two gravitinos escape from every T5Wg(1750, 1700) event: <MET> is several hundred GeV."""
+    delphes_io = pytest.importorskip("colliderbench.physics.delphes_io")
+    pytest.importorskip("colliderbench.physics.detector")
+    import awkward as ak
+    import numpy as np
+
+    out = tmp_path / "t5wg.root"
+    simulate_json([*T5WG, "--events", "40", "--seed", "1", "--out", str(out)], capsys)
+    met = ak.to_numpy(ak.flatten(delphes_io.read_delphes(out)["MissingET"].MET))
+    assert len(met) == 40
+    # generator-level <MET> is ~900 GeV at this point; a detector cannot make it small
+    assert np.mean(met) > 500.0
+    photons = delphes_io.read_delphes(out)["Photon"]
+    assert ak.mean(ak.num(photons) >= 1) > 0.5  # 75 % of events have a neutralino -> photon decay
+
+
+def test_z_filter_recorded(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    delphes_io = pytest.importorskip("colliderbench.physics.delphes_io")
+    out = tmp_path / "wz.root"
+    args = [
+        "--model",
+        "TChiWZ",
+        "--mass",
+        "chargino1=550",
+        "--mass",
+        "neutralino1=200",
+        "--z-filter",
+        "ll",
+    ]
+    summary = simulate_json(
+        [*args, "--events", "4", "--detector", "none", "--out", str(out)], capsys
+    )
+    meta = delphes_io.read_metadata(out)
+    assert 0.095 < meta["filter_efficiency"] < 0.106
+    assert meta["filter_efficiency"] == summary["filter_efficiency"]
+    assert meta["z_filter"] == [11, 13, 15]
