@@ -207,3 +207,15 @@ def test_chunk_runs_as_a_dask_task_in_another_process() -> None:
     remote, _ = dask.compute(task, scheduler="processes", num_workers=1)[0]
     local, _ = generate_chunk(spec, 4, 321)
     assert ak.array_equal(remote, local)
+
+
+def test_user_slha_with_a_named_process(tmp_path: Path) -> None:
+    from colliderbench.physics.simulate import sample_from_slha
+
+    path = tmp_path / "mine.slha"
+    path.write_text(models.model_slha("T2bW", {"stop": 900, "neutralino1": 50})[2])
+    sample = sample_from_slha(path, "stop_pair", keep_particles=True)
+    assert sample.xsec_process == "stop_pair" and sample.model is None
+    particles, info = generate_chunk(sample.spec, 5, 8)
+    assert set(decays_of(particles, 1000006)) == {(5, 1000024)}
+    assert info["sigma_lo_pb"] > 0

@@ -114,7 +114,10 @@ def sample_from_slha(
         z_filter=_z_filter(z_filter, None),
         keep_particles=keep_particles,
     )
-    name = process if process in _models.PROCESSES else None
+    from colliderbench.physics.xsec import TABLES
+
+    # the NLO+NLL table for normalisation, when the process has one (the mass is the user's to pick)
+    name = process if process in TABLES else None
     return Sample(spec=spec, model=None, xsec_process=name, source="slha")
 
 
