@@ -66,6 +66,11 @@ from colliderbench.recasts.base import Recast, Selection
 
 MET_BINS = (100.0, 150.0, 250.0, 350.0, 450.0)
 
+# detector options: CMS AK4 jets (default R = 0.4), CSVv2 medium b tagging, and the paper's lepton
+# isolation, which is exactly the detector's "mini" variant (cone 0.2 / 10 GeV/pT / 0.05, relative
+# cut 0.1 for electrons and 0.2 for muons)
+DETECTOR = {"btag_working_point": "cms2016_medium", "lepton_isolation": "mini"}
+
 # Analysis thresholds (paper sections 4-5)
 LEP_PT_LEAD, LEP_PT_SUB = 25.0, 20.0
 LEP_ETA = 2.4
@@ -278,6 +283,7 @@ RECASTS: list[Recast] = [
         xsec_mass=550.0,
         select=select_vz,
         generation={"z_filter": "ll"},
+        detector=DETECTOR,
         notes="VZ region; Z -> ee/mumu/tautau forced as in the CMS sample, the filter efficiency "
         "is Pythia's open Z width fraction (computed at initialisation).",
     )
