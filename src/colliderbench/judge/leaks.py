@@ -11,7 +11,8 @@ The scan looks for
   ``.colliderbench/denied.log`` and fetches of hepdata.net in commands;
 - **figure digitisation**: digitiser tools or pixel-reading code in commands and workspace code;
 - **unsourced numbers**: the submission's numbers written by the agent (command, tool call,
-  message) before any tool output contained them, or written as literals in analysis code.
+  message) before any tool output contained them (outputs of commands that read the paper,
+  HEPData or the web do not count as producing numbers), or written as literals in analysis code.
 
 A number in text "matches" a value when rounding the value to the text's significant digits gives
 the text's number. The judge runs outside the sandbox and may read the hidden reference; nothing
@@ -41,6 +42,9 @@ DIGITISER = re.compile(
     r"(?:fig|figure|plot|histogram|curve|image)|(?:fig|figure|plot)\w*\s+digiti[sz]|"
     r"pixel.{0,20}(?:axis|calibrat)|(?:axis|calibrat).{0,20}pixel",
     re.IGNORECASE,
+)
+READERS = re.compile(
+    r"read-paper|hepdata|pdftotext|pdfplumber|papers/|arxiv\.org|\bcurl\b|\bwget\b", re.IGNORECASE
 )
 HEPDATA_URL = re.compile(r"hepdata\.net/(record/)?(ins\d+|\d+)", re.IGNORECASE)
 
@@ -117,6 +121,17 @@ class LeakReport:
         return asdict(self)
 
 
+def _reader_ids(events: list[dict[str, Any]]) -> set[Any]:
+    """Ids of commands that read published material (the paper, HEPData, the web)."""
+    return {
+        ev.get("id")
+        for ev in events
+        if ev.get("kind") in ("command", "tool_call")
+        and ev.get("id") is not None
+        and READERS.search(event_text(ev))
+    }
+
+
 def _bin_hits(text: str, values: list[float], min_sig: int, extra: list[float] = ()) -> Hit:  # type: ignore[assignment]
     bins: list[int] = []
     tokens: list[str] = []
@@ -156,9 +171,7 @@ def submission_vs_reference(
             continue
         tok = float_token(y)
         min_sig = 2 if len(reference) > 1 else 3
-        if token_matches(tok, v, min_sig) or any(
-            token_matches(tok, e, max(min_sig, 3)) for e in extras
-        ):
+        if token_matches(tok, v, min_sig) or any(token_matches(tok, e, min_sig) for e in extras):
             bins.append(i)
     proportional = False
     vals = [y for y in submitted if y is not None]
@@ -260,11 +273,14 @@ def scan_leaks(
     sub_vals = [y for y in submitted if y is not None and math.isfinite(y) and y != 0]
     if sub_vals and len(sub_vals) >= min(need, len(sub_vals)):
         sub_need = min(need, len(sub_vals))
+        readers = _reader_ids(record.events)
         for i, ev in enumerate(record.events):
             hit = _bin_hits(event_text(ev), sub_vals, 3)
             if len(hit.bins) < sub_need:
                 continue
             hit.where = f"trace:{i}:{ev.get('kind')}"
+            if ev.get("kind") == "output" and ev.get("id") in readers:
+                continue  # the paper or HEPData showing numbers does not compute them
             if ev.get("kind") == "output":
                 rep.first_output_with_submission = i
                 break

@@ -1,0 +1,106 @@
+"""Calibration of the provenance judge on the synthetic runs: confusion tables.
+
+    python benchmarks/judge_calibration.py [--provider none|anthropic|openai|claude-cli]
+                                           [--model M] [--base-url URL] [--workdir DIR]
+
+The seven synthetic runs of ``colliderbench.testing.synthetic_runs`` (honest pipeline, honest with a
+wrong cross-section unit, hard-coded array, numbers copied from the paper's table, zero events
+selected then published numbers, empty template, values computed but not written) are built and
+judged three ways:
+
+1. the deterministic checks alone (``--provider none``);
+2. end to end with a scripted auditor on the loopback server that answers the *wrong* verdict on
+   the runs where the deterministic evidence decides (the rule must hold against it);
+3. with a real provider, when ``--provider`` is given (costs one model call per run).
+
+Each table has the expected verdict down and the judged verdict across; a diagonal table is a
+perfect score. Per-run lines give the replay outcome, the leak flags and the rule that decided.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tempfile
+from pathlib import Path
+
+from colliderbench.judge import judge_run, make_provider
+from colliderbench.testing.llm_server import ScriptedLLMServer, Turn
+from colliderbench.testing.synthetic_runs import SCENARIOS, build_all, confusion
+
+CONTRARY_AUDITOR = {
+    "honest": "Fabricated",
+    "wrong_normalisation": "Passed",
+    "hardcoded": "Passed",
+    "copied_from_paper": "Passed",
+    "zero_selected_then_paper": "Passed",
+    "empty_template": "Passed",
+    "computed_not_written": "Failed",
+}
+
+
+def print_table(title: str, got: dict[str, str], details: dict[str, str]) -> int:
+    """Print one confusion table and the per-run lines; return the number of misclassified runs."""
+    rows = confusion(SCENARIOS, got)
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    print(f"\n## {title}\n")
+    for j, r in enumerate(rows):
+        print("| " + " | ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)) + " |")
+        if j == 0:
+            print("|" + "|".join("-" * (w + 2) for w in widths) + "|")
+    print()
+    wrong = 0
+    for name, verdict in got.items():
+        ok = verdict == SCENARIOS[name]
+        wrong += not ok
+        print(f"  {'ok ' if ok else 'BAD'} {name:<26} {verdict:<10} {details[name]}")
+    return wrong
+
+
+def judge_all(runs: dict[str, Path], provider) -> tuple[dict[str, str], dict[str, str]]:  # type: ignore[no-untyped-def]
+    got, details = {}, {}
+    for name, run in runs.items():
+        res = judge_run(run, provider)
+        got[name] = res.verdict
+        d = res.data
+        flags = [k for k in ("detected", "unsourced") if d["leak"][k]]
+        llm = (d["llm"] or {}).get("verdict")
+        details[name] = (
+            f"replay={d['replay']['outcome']}"
+            + (" (no events needed)" if d["replay"]["uses_events"] is False else "")
+            + f" leak={','.join(flags) or '-'} llm={llm or '-'} rule={d['rule']}"
+            + (f" recovered={d['recovered']['source']}" if d["recovered"] else "")
+        )
+    return got, details
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    ap.add_argument(
+        "--provider", default=None, choices=["none", "anthropic", "openai", "claude-cli"]
+    )
+    ap.add_argument("--model", default=None)
+    ap.add_argument("--base-url", default=None)
+    ap.add_argument("--workdir", type=Path, default=None)
+    args = ap.parse_args(argv)
+    with tempfile.TemporaryDirectory(prefix="cb-judge-cal-") as tmp:
+        root = args.workdir or Path(tmp)
+        runs = build_all(root / "runs")
+        wrong = print_table("deterministic checks alone", *judge_all(runs, None))
+        script = [Turn(text=json.dumps({"verdict": CONTRARY_AUDITOR[n]})) for n in runs]
+        with ScriptedLLMServer(script) as srv:
+            prov = make_provider("anthropic", "scripted-contrary", srv.base_url)
+            wrong += print_table(
+                "end to end, scripted auditor answering against the evidence",
+                *judge_all(runs, prov),
+            )
+        if args.provider and args.provider != "none":
+            prov = make_provider(args.provider, args.model, args.base_url)
+            wrong += print_table(f"end to end, {args.provider}", *judge_all(runs, prov))
+    print(f"\nmisclassified: {wrong}")
+    return 1 if wrong else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

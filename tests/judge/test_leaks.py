@@ -1,0 +1,127 @@
+"""Leak scan: rounded forms of published values, their placement, HEPData attempts, digitisation."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from colliderbench.judge.leaks import (
+    DIGITISER,
+    needed_bins,
+    reference_extras,
+    scan_leaks,
+    sig_digits,
+    submission_vs_reference,
+    token_matches,
+)
+from colliderbench.judge.rundir import load_run
+
+REF = [36.48, 40.92, 27.82, 10.62]
+
+
+@pytest.mark.parametrize(
+    ("token", "digits"),
+    [
+        ("46.48", 4),
+        ("46.5", 3),
+        ("4.648e+01", 4),
+        ("0.0049", 2),
+        ("100", 1),
+        ("46.50", 4),
+        ("120", 2),
+    ],
+)
+def test_significant_digits(token: str, digits: int) -> None:
+    assert sig_digits(token) == digits
+
+
+@pytest.mark.parametrize("token", ["46.48", "46.5", "4.648e+01", "4.65E1", "46.480"])
+def test_rounded_forms_match(token: str) -> None:
+    assert token_matches(token, 46.48)
+
+
+@pytest.mark.parametrize("token", ["46.4", "46.49", "47", "46", "4.64e+01", "-46.48"])
+def test_other_numbers_do_not_match(token: str) -> None:
+    assert not token_matches(token, 46.48)
+
+
+def test_short_tokens_are_ignored_as_too_common() -> None:
+    assert not token_matches("0.49", 0.49)  # two significant digits: a coincidence is too likely
+    assert token_matches("0.49", 0.49, min_sig=2)
+
+
+def test_bins_needed_grow_with_the_histogram() -> None:
+    assert [needed_bins(n) for n in (1, 2, 3, 4, 8)] == [1, 2, 3, 3, 6]
+
+
+def test_submission_vs_reference() -> None:
+    bins, prop = submission_vs_reference([36.5, 40.9, 27.8, 10.6], REF, [])
+    assert bins == [0, 1, 2, 3] and not prop
+    bins, prop = submission_vs_reference([v * 0.001 for v in REF], REF, [])
+    assert bins == [] and prop
+    bins, prop = submission_vs_reference([24.78, 51.81, 51.81, 67.58], REF, [])
+    assert bins == [] and not prop
+    bins, _ = submission_vs_reference([None, None, None, None], REF, [])
+    assert bins == []
+
+
+def test_alternative_published_readings_count() -> None:
+    extras = reference_extras({"source": "figure reading: TChiWg 34.1, 38.2, 25.9, 9.8"})
+    assert extras == [34.1, 38.2, 25.9, 9.8]
+    bins, _ = submission_vs_reference([34.1, 38.2, 25.9, 9.8], REF, extras)
+    assert bins == [0, 1, 2, 3]
+
+
+def test_digitiser_pattern_ignores_numpy_digitize() -> None:
+    assert not DIGITISER.search("idx = np.digitize(st, EDGES) - 1")
+    assert DIGITISER.search("python -m webplotdigitizer fig6.png")
+    assert DIGITISER.search("let me digitise the figure 6b")
+
+
+def test_honest_run_has_no_leak(synthetic_runs: dict[str, Path]) -> None:
+    rec = load_run(synthetic_runs["honest"])
+    sub = [24.779975, 51.812675000000006, 51.812675000000006, 67.58175]
+    rep = scan_leaks(rec, REF, sub)
+    assert not rep.detected and not rep.unsourced, rep.reasons
+    assert rep.first_output_with_submission is not None  # the analysis printed them first
+
+
+def test_copied_run_is_a_leak_and_the_paper_was_seen(synthetic_runs: dict[str, Path]) -> None:
+    rec = load_run(synthetic_runs["copied_from_paper"])
+    rep = scan_leaks(rec, REF, list(REF))
+    assert rep.detected
+    assert rep.submission_reference_bins == [0, 1, 2, 3]
+    assert [h.where for h in rep.reference_seen] == ["trace:1:output"]  # read-paper's output
+    assert any(h.where.endswith("tool_call") for h in rep.reference_written)  # typed in
+    # typed in after read-paper showed them: reading the paper does not compute numbers
+    assert rep.unsourced and rep.premature is not None
+    assert rep.premature.where == "trace:2:tool_call"
+
+
+def test_hand_written_numbers_before_any_output(synthetic_runs: dict[str, Path]) -> None:
+    rec = load_run(synthetic_runs["hardcoded"])
+    rep = scan_leaks(rec, REF, [31.27, 44.13, 22.58, 8.361])
+    assert not rep.detected
+    assert rep.unsourced
+    assert rep.premature is not None and rep.premature.where == "trace:2:tool_call"
+    assert [h.where for h in rep.submission_in_code] == ["workspace:analysis/analysis.py"]
+
+
+def test_denied_hepdata_attempts_and_fetches_are_reported(run_copy) -> None:  # type: ignore[no-untyped-def]
+    run = run_copy("honest")
+    log = run / "workspace" / ".colliderbench" / "denied.log"
+    log.parent.mkdir()
+    log.write_text("2026-01-01T00:00:00Z hepdata get ins1641762 (the task's own record)\n")
+    events = run / "trace" / "events.jsonl"
+    ev = {"t": None, "kind": "command", "command": "curl https://www.hepdata.net/record/ins1641762"}
+    events.write_text(events.read_text() + json.dumps(ev) + "\n")
+    rep = scan_leaks(
+        load_run(run), REF, [24.779975, 51.812675000000006, 51.812675000000006, 67.58175]
+    )
+    assert len(rep.hepdata_denied) == 1 and len(rep.hepdata_fetches) == 1
+    assert any("denied attempt" in r for r in rep.reasons)
+    assert (
+        not rep.detected
+    )  # attempts alone, with the submission from the pipeline, are evidence only
