@@ -11,7 +11,7 @@ import pytest
 
 from colliderbench.judge.replay import compare, find_entry, replay
 from colliderbench.judge.rundir import load_run
-from colliderbench.paths import hidden_dir
+from colliderbench.paths import hidden_dir, shared_dir
 
 
 def _tree_hash(root: Path) -> dict[str, str]:
@@ -62,25 +62,36 @@ def test_values_printed_but_not_written_are_recomputed(synthetic_runs: dict[str,
 
 PROBE = """
 import json, os, pathlib
-hidden = pathlib.Path({hidden!r}) / "references"
-run_dir = pathlib.Path({run!r})
+def visible(p):
+    p = pathlib.Path(p)
+    return float(p.is_dir() and any(p.iterdir()))
 flags = [
-    float(hidden.is_dir() and any(hidden.iterdir())),
-    float(run_dir.is_dir() and any(run_dir.iterdir())),
+    visible({hidden!r}),
+    visible({run!r}),
+    visible({runs_root!r}),
+    visible({shared!r}),
     float(pathlib.Path("data/events.root").is_file()),
     float(os.access(".", os.W_OK)),
 ]
-print(json.dumps({{"values": flags}}))
+print(json.dumps({{"values": flags[:2] + [max(flags[2:4]), flags[4] * flags[5]]}}))
 """
 
 
 def test_sandbox_hides_references_and_the_run_directory(run_copy) -> None:  # type: ignore[no-untyped-def]
     run = run_copy("honest")
-    probe = PROBE.format(hidden=str(hidden_dir()), run=str(run.resolve()))
+    runs_root = run.parents[2]
+    assert runs_root.name == "runs"
+    shared = shared_dir()
+    probe = PROBE.format(
+        hidden=str(hidden_dir() / "references"),
+        run=str(run.resolve()),
+        runs_root=str(runs_root.resolve()),
+        shared=str(shared) if shared else "/nonexistent",
+    )
     (run / "workspace" / "analysis" / "analysis.py").write_text(probe)
     res = replay(load_run(run))
-    # references invisible, run directory invisible, events visible, workspace copy writable
-    assert res.recomputed == [0.0, 0.0, 1.0, 1.0], res.reason
+    # references, run, runs tree and shared/ invisible; events visible and the copy writable
+    assert res.recomputed == [0.0, 0.0, 0.0, 1.0], res.reason
 
 
 def test_a_hanging_analysis_is_stopped(run_copy) -> None:  # type: ignore[no-untyped-def]

@@ -54,10 +54,18 @@ def judge(
         if note:
             click.echo(f"note: {note}", err=True)
     prov = make_provider(provider, model, base_url)
-    for run in runs:
-        result = judge_run(run, prov, timeout_s=timeout_s)
-        if as_json:
-            click.echo(json.dumps(result.summary(), default=str))
-        else:
-            reasons = "; ".join(result.data["reasons"][:3])
-            click.echo(f"{result.verdict:<10} {run}  ({reasons})")
+    from rich.console import Console
+    from rich.progress import Progress
+
+    err = Console(stderr=True)
+    with Progress(console=err, transient=True, disable=len(runs) < 2) as progress:
+        bar = progress.add_task("judging", total=len(runs))
+        for run in runs:
+            progress.update(bar, description=f"judging {run.name}")
+            result = judge_run(run, prov, timeout_s=timeout_s)
+            progress.advance(bar)
+            if as_json:
+                click.echo(json.dumps(result.summary(), default=str))
+            else:
+                reasons = "; ".join(result.data["reasons"][:3])
+                click.echo(f"{result.verdict:<10} {run}  ({reasons})")

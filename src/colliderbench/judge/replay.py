@@ -8,8 +8,8 @@
 2. **Re-run** it in a sandbox on a *copy* of the workspace whose ``results/`` file has been reset to
    the null template, so the original is never touched and an unchanged file cannot pass for a
    recomputed one. The harness sandbox (``colliderbench.harness.sandbox``) is used when it is
-   installed, otherwise bubblewrap directly: read-only host, no network, fresh ``/tmp``, the hidden
-   references and the run directory masked.
+   installed, otherwise bubblewrap directly: read-only host, no network, fresh ``/tmp`` and
+   ``$HOME``, the hidden references, the development ``shared/`` folder and the runs tree masked.
 3. **Read** the recomputed histogram: the results file the analysis wrote, else the last JSON line
    of its stdout with a ``values`` list of the right length.
 4. **Compare** with the submission bin by bin (edges matched): equal within 1e-6 relative is
@@ -126,13 +126,25 @@ class _Run:
 
 
 def _masked_paths(record: RunRecord) -> list[Path]:
-    masked = [record.path.resolve()]
+    """Host paths the re-run must not see: the run (and the runs tree it belongs to), the hidden
+    references, and the development ``shared/`` folder (it holds the reference yields too)."""
+    run = record.path.resolve()
+    masked = [run]
+    if len(run.parents) > 3:  # runs/<agent>_<model>/<task>/<id>
+        root = run.parents[2]
+        if root.name == "runs" or (root / "runs.sqlite").is_file():
+            masked = [root]
     try:
         from colliderbench.paths import hidden_dir
 
         masked.append(hidden_dir())
     except ImportError:
         pass
+    from colliderbench.paths import shared_dir
+
+    shared = shared_dir()
+    if shared is not None:
+        masked.append(shared)
     return [m for m in masked if m.exists()]
 
 
