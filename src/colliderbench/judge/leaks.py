@@ -10,9 +10,10 @@ The scan looks for
 - **the task's own HEPData record**: denied attempts logged by the ``hepdata`` tool in
   ``.colliderbench/denied.log`` and fetches of hepdata.net in commands;
 - **figure digitisation**: digitiser tools or pixel-reading code in commands and workspace code;
-- **unsourced numbers**: the submission's numbers written by the agent (command, tool call,
-  message) before any tool output contained them (outputs of commands that read the paper,
-  HEPData or the web do not count as producing numbers), or written as literals in analysis code.
+- **unsourced numbers**: the submission's numbers written by the agent (a command or a tool call:
+  file writes and edits) before any tool output contained them (outputs of commands that read the
+  paper, HEPData or the web do not count as producing numbers), or literals in the workspace's
+  code when no output ever contained them.
 
 A number in text "matches" a value when rounding the value to the text's significant digits gives
 the text's number. The judge runs outside the sandbox and may read the hidden reference; nothing
@@ -46,6 +47,7 @@ DIGITISER = re.compile(
 READERS = re.compile(
     r"read-paper|hepdata|pdftotext|pdfplumber|papers/|arxiv\.org|\bcurl\b|\bwget\b", re.IGNORECASE
 )
+WRITING_KINDS = ("command", "tool_call")
 HEPDATA_URL = re.compile(r"hepdata\.net/(record/)?(ins\d+|\d+)", re.IGNORECASE)
 
 
@@ -284,7 +286,7 @@ def scan_leaks(
             if ev.get("kind") == "output":
                 rep.first_output_with_submission = i
                 break
-            if ev.get("kind") in AUTHORED_KINDS and rep.premature is None:
+            if ev.get("kind") in WRITING_KINDS:  # a message quoting numbers writes nothing
                 rep.premature = hit
                 break
         for rel, text in files.items():
@@ -300,7 +302,8 @@ def scan_leaks(
             f"the submitted numbers were written by the agent ({rep.premature.where}) "
             "before any tool output contained them"
         )
-    if rep.submission_in_code:
+    if rep.submission_in_code and rep.first_output_with_submission is None:
+        # literals in code after a program printed the numbers (a plotting script) are fine
         rep.unsourced = True
         rep.reasons.append(
             "the submitted numbers are literals in code: "

@@ -7,9 +7,10 @@
    ``analysis/``. The events are the ``*.root`` files of the workspace (``data/`` first).
 2. **Re-run** it in a sandbox on a *copy* of the workspace whose ``results/`` file has been reset to
    the null template, so the original is never touched and an unchanged file cannot pass for a
-   recomputed one. The harness sandbox (``colliderbench.harness.sandbox``) is used when it is
-   installed, otherwise bubblewrap directly: read-only host, no network, fresh ``/tmp`` and
-   ``$HOME``, the hidden references, the development ``shared/`` folder and the runs tree masked.
+   recomputed one. The sandbox is the harness's (``colliderbench.harness.sandbox.run_command``):
+   the copy at ``/workspace`` as the agent had it, the Python environment read-only, no network,
+   an empty home and /tmp; the hidden references, the runs tree and the development ``shared/``
+   folder are not visible. Without a sandbox backend the run is not replayed at all.
 3. **Read** the recomputed histogram: the results file the analysis wrote, else the last JSON line
    of its stdout with a ``values`` list of the right length.
 4. **Compare** with the submission bin by bin (edges matched): equal within 1e-6 relative is
@@ -26,11 +27,8 @@ from __future__ import annotations
 
 import json
 import math
-import os
 import re
 import shutil
-import signal
-import subprocess
 import sys
 import tempfile
 from dataclasses import asdict, dataclass, field
@@ -41,7 +39,6 @@ from colliderbench.judge.rundir import RunRecord
 
 RTOL = 1e-6
 DEFAULT_TIMEOUT_S = 900.0
-SANDBOX_WORKSPACE = "/tmp/workspace"
 _ENTRY_CMD = re.compile(r"\b(python3?|bash|sh)\s+(\./)?(analysis/[\w./-]+\.(?:py|sh))")
 
 
@@ -125,108 +122,32 @@ class _Run:
     sandbox: str
 
 
-def _masked_paths(record: RunRecord) -> list[Path]:
-    """Host paths the re-run must not see: the run (and the runs tree it belongs to), the hidden
-    references, and the development ``shared/`` folder (it holds the reference yields too)."""
-    run = record.path.resolve()
-    masked = [run]
-    if len(run.parents) > 3:  # runs/<agent>_<model>/<task>/<id>
-        root = run.parents[2]
-        if root.name == "runs" or (root / "runs.sqlite").is_file():
-            masked = [root]
-    try:
-        from colliderbench.paths import hidden_dir
-
-        masked.append(hidden_dir())
-    except ImportError:
-        pass
-    from colliderbench.paths import shared_dir
-
-    shared = shared_dir()
-    if shared is not None:
-        masked.append(shared)
-    return [m for m in masked if m.exists()]
-
-
-def _bwrap_argv(copy: Path, argv: list[str], masked: list[Path]) -> list[str]:
-    bwrap = shutil.which("bwrap")
-    assert bwrap is not None
-    out = [
-        bwrap, "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp",
-        "--unshare-all", "--die-with-parent", "--new-session",
-    ]  # fmt: skip
-    for m in masked:
-        out += ["--tmpfs", str(m)] if m.is_dir() else ["--ro-bind", "/dev/null", str(m)]
-    home = Path.home()
-    if home.is_dir() and not Path(sys.executable).resolve().is_relative_to(home):
-        out += ["--tmpfs", str(home)]
-    out += ["--bind", str(copy), SANDBOX_WORKSPACE, "--chdir", SANDBOX_WORKSPACE, "--"]
-    return out + argv
-
-
 def _env() -> dict[str, str]:
+    """Variables of the re-run: this interpreter's environment first on PATH, quiet and single-threaded."""
+    from colliderbench.harness.sandbox import SANDBOX_WORKSPACE
+
     bindir = str(Path(sys.executable).parent)
     return {
-        "PATH": f"{bindir}:/usr/local/bin:/usr/bin:/bin",
-        "HOME": "/tmp",
-        "LANG": "C.UTF-8",
+        "PATH": f"{SANDBOX_WORKSPACE}/bin:{bindir}:/usr/local/bin:/usr/bin:/bin",
         "PYTHONDONTWRITEBYTECODE": "1",
         "MPLBACKEND": "Agg",
         "OMP_NUM_THREADS": "1",
     }
 
 
-def _harness_sandbox() -> Any | None:
-    """The harness's sandbox module when it offers a one-shot command runner."""
-    try:
-        from colliderbench.harness import sandbox  # type: ignore[attr-defined]
-    except ImportError:
-        return None
-    return sandbox if hasattr(sandbox, "run_command") else None
+def run_sandboxed(
+    copy: Path, argv: list[str], timeout_s: float, backend: str | None = None
+) -> _Run:
+    """Run ``argv`` in the harness sandbox with the copy as its workspace (no network).
 
+    ``RuntimeError`` when no sandbox backend is available: agent code is never replayed bare."""
+    from colliderbench.harness import sandbox
 
-def run_sandboxed(record: RunRecord, copy: Path, argv: list[str], timeout_s: float) -> _Run:
-    """Run ``argv`` with the copy as working directory, inside a sandbox."""
-    import time
-
-    harness = _harness_sandbox()
-    t0 = time.monotonic()
-    if harness is not None:  # pragma: no cover - depends on the harness version
-        res = harness.run_command(copy, argv, timeout_s=timeout_s, env=_env())
-        return _Run(
-            getattr(res, "exit_code", None),
-            getattr(res, "stdout", ""),
-            getattr(res, "stderr", ""),
-            bool(getattr(res, "timed_out", False)),
-            time.monotonic() - t0,
-            "harness",
-        )
-    if shutil.which("bwrap") is None:
-        raise RuntimeError("no sandbox: bubblewrap (bwrap) is not installed")
-    full = _bwrap_argv(copy, argv, _masked_paths(record))
-    proc = subprocess.Popen(
-        full,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        env=_env(),
-        start_new_session=True,
-        cwd=str(copy),
-    )
-    try:
-        out, err = proc.communicate(timeout=timeout_s)
-        timed_out = False
-    except subprocess.TimeoutExpired:
-        os.killpg(proc.pid, signal.SIGKILL)
-        out, err = proc.communicate()
-        timed_out = True
-    return _Run(
-        proc.returncode,
-        out.decode("utf-8", "replace"),
-        err.decode("utf-8", "replace"),
-        timed_out,
-        time.monotonic() - t0,
-        "bwrap",
-    )
+    backend = backend or sandbox.default_backend()
+    if backend == "none":
+        raise RuntimeError("no sandbox: install bubblewrap (bwrap) to replay analyses")
+    res = sandbox.run_command(copy, argv, timeout_s=timeout_s, env=_env(), backend=backend)
+    return _Run(res.exit_code, res.stdout, res.stderr, res.timed_out, res.wall_s, backend)
 
 
 def _copy_workspace(src: Path, dest: Path, *, with_events: bool) -> None:
@@ -403,7 +324,7 @@ def replay(
         _copy_workspace(ws, copy, with_events=True)
         _reset_submission(copy, rel_sub, task.id)
         try:
-            run = run_sandboxed(record, copy, argv, timeout_s)
+            run = run_sandboxed(copy, argv, timeout_s)
         except RuntimeError as exc:
             result.reason = str(exc)
             return result
@@ -446,7 +367,7 @@ def replay(
             _copy_workspace(ws, copy, with_events=False)
             _reset_submission(copy, rel_sub, task.id)
             try:
-                run2 = run_sandboxed(record, copy, argv, timeout_s)
+                run2 = run_sandboxed(copy, argv, timeout_s)
                 again = _recomputed(copy, rel_sub, run2.stdout, edges)  # type: ignore[arg-type]
             except RuntimeError:
                 again = None

@@ -23,7 +23,8 @@ TEXT_SUFFIXES = {
     ".log", ".lhe", ".cmnd", ".card", ".tex", ".r", ".jl",
 }  # fmt: skip
 CODE_SUFFIXES = {".py", ".sh", ".c", ".cc", ".cpp", ".cxx", ".C", ".ipynb", ".jl", ".r"}
-MAX_TEXT_BYTES = 2_000_000  # larger files are not read as text
+MAX_TEXT_BYTES = 2_000_000  # larger workspace files are not read as text
+MAX_TRACE_BYTES = 200_000_000  # larger native streams are not scanned
 
 
 @dataclass
@@ -91,7 +92,7 @@ def load_run(path: str | Path) -> RunRecord:
     texts: dict[str, str] = {}
     if trace.is_dir():
         for f in sorted(trace.rglob("*")):
-            if f.is_file() and f.stat().st_size <= 50 * MAX_TEXT_BYTES:
+            if f.is_file() and f.name != "events.jsonl" and f.stat().st_size <= MAX_TRACE_BYTES:
                 texts[str(f.relative_to(trace))] = f.read_text(encoding="utf-8", errors="replace")
     return RunRecord(
         path=p,
