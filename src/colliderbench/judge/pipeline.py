@@ -163,13 +163,14 @@ def _sqlite_set_judge(db: Path, run_dir: Path, verdict: str) -> bool:
             cols = [r[1] for r in con.execute(f'PRAGMA table_info("{table}")')]
             if "judge" not in cols:
                 continue
-            key = next((c for c in ("run_dir", "path", "run") if c in cols), None)
+            key = next((c for c in ("run_dir", "path", "run", "key") if c in cols), None)
             if key is None:
                 continue
-            resolved = str(run_dir.resolve())
+            resolved = run_dir.resolve()
+            # absolute or given path, or the harness key <agent>_<model>/<task>/<run-id>
+            names = (str(resolved), str(run_dir), "/".join(resolved.parts[-3:]))
             cur = con.execute(
-                f'UPDATE "{table}" SET judge = ? WHERE {key} = ? OR {key} = ?',
-                (verdict, resolved, str(run_dir)),
+                f'UPDATE "{table}" SET judge = ? WHERE {key} IN (?, ?, ?)', (verdict, *names)
             )
             con.commit()
             return cur.rowcount > 0

@@ -40,10 +40,16 @@ class RunRecord:
 
     @property
     def submission_path(self) -> Path:
-        """``workspace/results/<template>`` of the run's task."""
+        """``workspace/results/<template>`` of the run's task, else the only YAML in ``results/``
+        (the harness's rule when it scored the run)."""
         from colliderbench.corpus import load_task
 
-        return self.workspace / "results" / load_task(self.task_id).template_name
+        results = self.workspace / "results"
+        main = results / load_task(self.task_id).template_name
+        if main.is_file():
+            return main
+        yamls = sorted(results.glob("*.yaml")) + sorted(results.glob("*.yml"))
+        return yamls[0] if len(yamls) == 1 else main
 
 
 def _read_json(path: Path) -> dict[str, Any]:
