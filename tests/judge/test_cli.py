@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import sqlite3
 from pathlib import Path
 
 import pytest
@@ -32,24 +31,20 @@ def test_judge_json_rows_and_note(run_copy, no_keys) -> None:  # type: ignore[no
     assert (honest / "judge.json").is_file() and (empty / "judge.json").is_file()
 
 
-@pytest.mark.parametrize("column", ["run_dir", "key"])
-def test_judge_updates_the_runs_database(run_copy, no_keys, column: str) -> None:  # type: ignore[no-untyped-def]
+def test_judge_updates_the_runs_database(run_copy, no_keys) -> None:  # type: ignore[no-untyped-def]
+    from colliderbench.harness import db
+
     run = run_copy("hardcoded")
-    db = run.parents[2] / "runs.sqlite"
-    value = str(run.resolve()) if column == "run_dir" else "/".join(run.parts[-3:])
-    con = sqlite3.connect(db)
-    con.execute(f"CREATE TABLE runs ({column} TEXT PRIMARY KEY, status TEXT, judge TEXT)")
-    con.execute("INSERT INTO runs VALUES (?, 'finished', NULL)", (value,))
-    con.execute("INSERT INTO runs VALUES ('other/run/r0', 'finished', NULL)")
-    con.commit()
-    con.close()
+    path = db.db_path(run.parents[2])
+    with db.opened(path) as con:
+        for key, d in (("x/task/hardcoded", run.resolve()), ("other/run/r0", Path("/x/y/z"))):
+            db.upsert(con, {"key": key, "run_dir": str(d), "status": "finished"})
     res = CliRunner().invoke(cli, ["judge", str(run), "--provider", "none"])
     assert res.exit_code == 0, res.output
     assert res.stdout.startswith("Fabricated")
-    con = sqlite3.connect(db)
-    rows = dict(con.execute(f"SELECT {column}, judge FROM runs").fetchall())
-    con.close()
-    assert rows == {value: "Fabricated", "other/run/r0": None}
+    with db.opened(path) as con:
+        rows = {r["key"]: r["judge"] for r in db.list_runs(con)}
+    assert rows == {"x/task/hardcoded": "Fabricated", "other/run/r0": None}
 
 
 def test_user_errors_are_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -137,43 +137,11 @@ def find_runs_db(run_dir: Path) -> Path | None:
 
 
 def update_runs_db(run_dir: Path, verdict: str) -> bool:
-    """Set the judge flag of the run's row when a runs database exists; False when there is none."""
+    """Set the judge flag of the run's row (``colliderbench.harness.db``) when a runs database
+    exists above the run; False when there is no database or no row."""
     db = find_runs_db(run_dir)
     if db is None:
         return False
-    try:
-        from colliderbench.harness import db as harness_db  # type: ignore[attr-defined]
-    except ImportError:
-        harness_db = None
-    setter = getattr(harness_db, "set_judge", None) if harness_db is not None else None
-    if setter is not None:  # pragma: no cover - depends on the harness version
-        setter(db, run_dir, verdict)
-        return True
-    return _sqlite_set_judge(db, run_dir, verdict)
+    from colliderbench.harness import db as harness_db
 
-
-def _sqlite_set_judge(db: Path, run_dir: Path, verdict: str) -> bool:
-    """Plain SQL: the table with a ``judge`` column and a column holding the run directory."""
-    import sqlite3
-
-    con = sqlite3.connect(db, timeout=30)
-    try:
-        tables = [r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='table'")]
-        for table in tables:
-            cols = [r[1] for r in con.execute(f'PRAGMA table_info("{table}")')]
-            if "judge" not in cols:
-                continue
-            key = next((c for c in ("run_dir", "path", "run", "key") if c in cols), None)
-            if key is None:
-                continue
-            resolved = run_dir.resolve()
-            # absolute or given path, or the harness key <agent>_<model>/<task>/<run-id>
-            names = (str(resolved), str(run_dir), "/".join(resolved.parts[-3:]))
-            cur = con.execute(
-                f'UPDATE "{table}" SET judge = ? WHERE {key} IN (?, ?, ?)', (verdict, *names)
-            )
-            con.commit()
-            return cur.rowcount > 0
-        return False
-    finally:
-        con.close()
+    return harness_db.set_judge(db, run_dir, verdict)
