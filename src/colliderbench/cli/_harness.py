@@ -78,6 +78,16 @@ def _agent_args(pairs: tuple[str, ...]) -> dict[str, str]:
     metavar="NAME",
     help="Leave a tool out of the workspace (ablations).",
 )
+@click.option(
+    "--provider",
+    type=click.Choice(["anthropic", "openai"]),
+    default=None,
+    help="API of the api agent: Messages (anthropic) or Chat Completions (openai).",
+)
+@click.option(
+    "--base-url", default=None, help="Model endpoint (api agent, claude-code, codex, ...)."
+)
+@click.option("--max-cost-usd", type=float, default=None, help="Cost budget per run (api agent).")
 def run(
     agent: str,
     model: str | None,
@@ -95,6 +105,9 @@ def run(
     agent_arg: tuple[str, ...],
     script: Path | None,
     disabled: tuple[str, ...],
+    provider: str | None,
+    base_url: str | None,
+    max_cost_usd: float | None,
 ) -> None:
     """Run AGENT on tasks, each in a fresh workspace inside a sandbox; resumable.
 
@@ -122,7 +135,16 @@ def run(
         walltime_s=parse_walltime(walltime) if walltime else None,
         runs_dir=runs_dir,
         effort=effort,
-        agent_args=_agent_args(agent_arg),
+        agent_args=_agent_args(agent_arg)
+        | {
+            k: str(v)
+            for k, v in (
+                ("provider", provider),
+                ("base_url", base_url),
+                ("max_cost_usd", max_cost_usd),
+            )
+            if v is not None
+        },
         script=script,
         disabled_tools=tuple(disabled),
     )
