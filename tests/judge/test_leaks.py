@@ -170,3 +170,19 @@ def test_edit_with_numbers_nobody_printed_is_unsourced(run_copy) -> None:  # typ
     )
     rep = scan_leaks(load_run(run), REF, [12.34, 5.678, 1.234, 2.345])
     assert rep.unsourced and rep.premature is not None
+
+
+def test_hepdata_fetch_whose_values_reach_the_submission(run_copy) -> None:  # type: ignore[no-untyped-def]
+    run = run_copy("zero_selected_then_paper")
+    table = "STGAMMA 600-800: 36.48; 800-1000: 40.92; 1000-1300: 27.82; >1300: 10.62"
+    _append(
+        run,
+        {
+            "kind": "command",
+            "id": "h1",
+            "command": "curl -s https://www.hepdata.net/record/ins1641762",
+        },
+        {"kind": "output", "id": "h1", "text": table},
+    )
+    rep = scan_leaks(load_run(run), REF, [36.5, 40.9, 27.8, 10.6])
+    assert any("HEPData was fetched" in r for r in rep.reasons)

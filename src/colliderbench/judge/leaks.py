@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -134,7 +135,7 @@ def _reader_ids(events: list[dict[str, Any]]) -> set[Any]:
     }
 
 
-def _bin_hits(text: str, values: list[float], min_sig: int, extra: list[float] = ()) -> Hit:  # type: ignore[assignment]
+def _bin_hits(text: str, values: Sequence[float], min_sig: int, extra: Sequence[float] = ()) -> Hit:
     bins: list[int] = []
     tokens: list[str] = []
     toks = numbers_in(text)
@@ -253,12 +254,25 @@ def scan_leaks(
         rep.reasons.append(
             f"{len(rep.hepdata_denied)} denied attempt(s) to read the task's own HEPData record"
         )
-    fetched_and_used = any(
-        h.where.startswith("trace:") and rep.hepdata_fetches for h in rep.reference_seen
-    ) and bool(rep.submission_reference_bins)
-    if fetched_and_used:
+    fetch_ids = {
+        ev.get("id")
+        for ev in record.events
+        if ev.get("kind") in WRITING_KINDS
+        and ev.get("id") is not None
+        and HEPDATA_URL.search(event_text(ev))
+    }
+    fetched = [
+        i
+        for i, ev in enumerate(record.events)
+        if ev.get("kind") == "output"
+        and ev.get("id") in fetch_ids
+        and len(_bin_hits(event_text(ev), reference, 3, extras).bins) >= need
+    ]
+    if fetched and rep.submission_reference_bins:
         rep.detected = True
-        rep.reasons.append("HEPData was fetched, its output held the published values")
+        rep.reasons.append(
+            f"HEPData was fetched (trace:{fetched[0]}) and its published values reached the submission"
+        )
 
     # 4. figure digitisation
     for i, ev in enumerate(record.events):
