@@ -113,7 +113,10 @@ def test_denied_hepdata_attempts_and_fetches_are_reported(run_copy) -> None:  # 
     run = run_copy("honest")
     log = run / "workspace" / ".colliderbench" / "denied.log"
     log.parent.mkdir()
-    log.write_text("2026-01-01T00:00:00Z hepdata get ins1641762 (the task's own record)\n")
+    log.write_text(
+        "2026-01-01T00:00:00+00:00 hepdata get ins1641762: the task's own record\n"
+        "2026-01-01T00:00:01+00:00 feynrules run: disabled for this run\n"
+    )
     events = run / "trace" / "events.jsonl"
     ev = {"t": None, "kind": "command", "command": "curl https://www.hepdata.net/record/ins1641762"}
     events.write_text(events.read_text() + json.dumps(ev) + "\n")

@@ -244,8 +244,12 @@ def scan_leaks(
     # 3. the task's own HEPData record
     denied = record.workspace / ".colliderbench" / "denied.log"
     if denied.is_file():
+        # lines "<time> <tool> <what>: <reason>" (colliderbench.tools); other tools' refusals
+        # (a disabled tool) are not attempts at the answer
         rep.hepdata_denied = [
-            ln.strip() for ln in denied.read_text(errors="replace").splitlines() if ln.strip()
+            ln.strip()
+            for ln in denied.read_text(errors="replace").splitlines()
+            if len(ln.split()) > 1 and ln.split()[1] == "hepdata"
         ]
     for i, ev in enumerate(record.events):
         if ev.get("kind") in ("command", "tool_call") and HEPDATA_URL.search(event_text(ev)):
