@@ -44,6 +44,7 @@ def test_leak_evidence_is_given_without_the_published_numbers(
     prompt, _ = _prompt(synthetic_runs["zero_selected_then_paper"])
     section = prompt.user.split("## Deterministic checks")[1].split("## ")[0]
     checks = json.loads(section.strip())
+    assert checks["replay"]["outcome"] == "differs"
     assert checks["leak_scan"]["submission_bins_equal_to_published"] == [0, 1, 2, 3]
     assert "36.48" not in section and "40.92" not in section
 

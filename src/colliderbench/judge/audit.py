@@ -107,6 +107,12 @@ def _leak_for_model(leak: LeakReport) -> dict[str, Any]:
     }
 
 
+def _compact(obj: dict[str, Any]) -> str:
+    """A JSON object with one top-level key per line and everything below it on that line."""
+    rows = [f" {json.dumps(k)}: {json.dumps(v, default=str)}" for k, v in obj.items()]
+    return "{\n" + ",\n".join(rows) + "\n}"
+
+
 def _event_item(i: int, ev: dict[str, Any]) -> str:
     kind = str(ev.get("kind", "?"))
     limit = MAX_OUTPUT_CHARS if kind == "output" else MAX_AUTHORED_CHARS
@@ -146,8 +152,8 @@ def build_prompt(
     replay_d.pop("stderr_tail", None)
     checks = {"replay": replay_d, "leak_scan": _leak_for_model(leak)}
     sections = [
-        Section("Task", [json.dumps(task_info, indent=1)], 0),
-        Section("Deterministic checks", [json.dumps(checks, indent=1, default=str)], 0),
+        Section("Task", [_compact(task_info)], 0),
+        Section("Deterministic checks", [_compact(checks)], 0),
     ]
     sub = record.submission_path
     sub_text = sub.read_text(errors="replace") if sub.is_file() else "(no submission file)"
