@@ -167,8 +167,12 @@ def build_eflow(calo: Calorimetry) -> EFlow:
     return EFlow(evt, kind, source, pid.astype(np.int64), charge, px, py, pz, e, pt, eta, phi)
 
 
-def missing_et(eflow: EFlow, n_events: int) -> tuple[np.ndarray, np.ndarray]:
-    """MET = |Σ pT| over all eflow candidates and its φ (of minus the sum), per event."""
+def missing_et(eflow: EFlow, n_events: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """MET = |Σ pT| over all eflow candidates, and φ and η of minus the summed momentum, per event."""
     sx = np.bincount(eflow.evt, weights=eflow.px, minlength=n_events)
     sy = np.bincount(eflow.evt, weights=eflow.py, minlength=n_events)
-    return np.hypot(sx, sy), np.arctan2(-sy, -sx)
+    sz = np.bincount(eflow.evt, weights=eflow.pz, minlength=n_events)
+    met = np.hypot(sx, sy)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        eta = np.where(met > 0, np.arcsinh(-sz / met), 0.0)
+    return met, np.arctan2(-sy, -sx), eta

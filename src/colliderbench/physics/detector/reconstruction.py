@@ -130,7 +130,7 @@ def simulate_detector(
     el, el_iso = leptons(11, electron_efficiency, ELECTRON_ISOLATION_MAX, "electron")
     mu, mu_iso = leptons(13, muon_efficiency, MUON_ISOLATION_MAX, "muon")
 
-    met, met_phi = missing_et(eflow, n_events)
+    met, met_phi, met_eta = missing_et(eflow, n_events)
 
     jets = cluster_jets(
         eflow.evt,
@@ -254,11 +254,14 @@ def simulate_detector(
                 "Eta": _f32(eflow.eta[tk]),
                 "Phi": _f32(eflow.phi[tk]),
                 "Charge": eflow.charge[tk].astype(np.int32),
+                "Mass": _f32(flat.m[trk.particle[eflow.source[tk]]]),
                 "PID": eflow.pid[tk].astype(np.int32),
                 "IsolationVar": _f32(tk_iso),
             },
         ),
-        "MissingET": _collection(n_events, one, {"MET": _f32(met), "Phi": _f32(met_phi)}),
+        "MissingET": _collection(
+            n_events, one, {"MET": _f32(met), "Eta": _f32(met_eta), "Phi": _f32(met_phi)}
+        ),
         "ScalarHT": _collection(n_events, one, {"HT": _f32(ht)}),
         "Event": _collection(n_events, one, {"Weight": np.ones(n_events, np.float32)}),
     }

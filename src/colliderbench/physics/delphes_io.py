@@ -1,0 +1,167 @@
+"""ROOT files in the Delphes tree layout, written and read with uproot.
+
+Tree ``Delphes``: one counter branch ``<Collection>_size`` and one jagged branch per field, named
+``<Collection>/<Collection>.<Field>`` (e.g. ``Jet/Jet.PT``). That is the full path under which
+uproot lists the split branches of a real Delphes file, so coffea's ``DelphesSchema`` (which parses
+exactly these paths) and ``tree["Jet/Jet.PT"]`` work as on Delphes output; uproot cannot write split
+branches, so the short form ``tree["Jet.PT"]`` of a real file is not available.
+
+File metadata (model, masses, seed, cross section, versions, ...) is a JSON string stored as the
+``TObjString`` ``Metadata``; :func:`read_metadata` returns it as a dict.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+import warnings
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+import awkward as ak
+import numpy as np
+
+from colliderbench.errors import UserError
+
+TREE = "Delphes"
+METADATA_KEY = "Metadata"
+
+
+def _branch_name(collection: str, field: str) -> str:
+    return f"{collection}/{collection}.{field}"
+
+
+def _counter_name(collection: str) -> str:
+    return f"{collection}_size"
+
+
+def _collections(events: ak.Array) -> list[str]:
+    """Fields of the event record that are lists of records (the Delphes collections)."""
+    names = []
+    for name in events.fields:
+        content = events[name].layout
+        if content.is_list and content.content.is_record:
+            names.append(name)
+        else:
+            raise ValueError(f"event field {name!r} is not a list of records")
+    return names
+
+
+def _column(array: ak.Array) -> ak.Array:
+    """A jagged numeric column without missing values (TTrees have no option type)."""
+    return ak.fill_none(array, 0, axis=-1) if "?" in str(array.type) else array
+
+
+def write_delphes(
+    path: str | os.PathLike[str], events: ak.Array, metadata: Mapping[str, Any]
+) -> Path:
+    """Write ``events`` (the detector output record) and ``metadata`` atomically to ``path``.
+
+    The file appears only when complete (a temporary file in the same directory, then a rename).
+    A path that cannot be written raises :class:`UserError`.
+    """
+    import uproot
+
+    path = Path(path)
+    try:
+        text = json.dumps(dict(metadata), default=_json_default, sort_keys=True)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"metadata is not JSON-serialisable: {exc}") from None
+    directory = path.parent if str(path.parent) else Path(".")
+    if path.is_dir():
+        raise UserError(f"cannot write {path}: it is a directory")
+    try:
+        fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
+    except OSError as exc:
+        raise UserError(f"cannot write {path}: {exc.strerror or exc}") from None
+    os.close(fd)
+    try:
+        branches: dict[str, ak.Array] = {}
+        for name in _collections(events):
+            coll = events[name]
+            branches[name] = ak.zip({f: _column(coll[f]) for f in coll.fields}, depth_limit=2)
+        with uproot.recreate(tmp_name) as out:
+            out[METADATA_KEY] = text
+            if branches:
+                out.mktree(
+                    TREE,
+                    {name: arr.type.content for name, arr in branches.items()},
+                    field_name=_branch_name,
+                    counter_name=_counter_name,
+                )
+                if len(events):
+                    out[TREE].extend(branches)
+        os.replace(tmp_name, path)
+    except OSError as exc:
+        raise UserError(f"cannot write {path}: {exc.strerror or exc}") from None
+    finally:
+        if os.path.exists(tmp_name):
+            os.unlink(tmp_name)
+    return path
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, np.ndarray):
+        return value.tolist()
+    if isinstance(value, os.PathLike):
+        return os.fspath(value)
+    raise TypeError(f"{type(value).__name__} is not JSON-serialisable")
+
+
+def _open(path: str | os.PathLike[str]) -> Any:
+    import uproot
+
+    try:
+        return uproot.open(path)
+    except FileNotFoundError:
+        raise UserError(f"no such file: {path}") from None
+    except (OSError, ValueError) as exc:
+        raise UserError(f"cannot read {path} as a ROOT file: {exc}") from None
+
+
+def read_metadata(path: str | os.PathLike[str]) -> dict[str, Any]:
+    """The metadata dict stored by :func:`write_delphes` (empty for files without it)."""
+    with _open(path) as f:
+        if METADATA_KEY not in f:
+            return {}
+        return json.loads(str(f[METADATA_KEY]))
+
+
+def read_delphes(
+    path: str | os.PathLike[str], collections: Iterable[str] | None = None
+) -> ak.Array:
+    """The events of a Delphes-layout file as one record per event (fields = collections).
+
+    ``collections`` restricts what is read (e.g. ``["Jet", "MissingET"]``). Works on our files and
+    on files whose branch paths follow the same ``<C>/<C>.<Field>`` + ``<C>_size`` pattern.
+    """
+    with _open(path) as f:
+        if TREE not in f:
+            raise UserError(f"{path} has no {TREE!r} tree")
+        tree = f[TREE]
+        keys = tree.keys()
+        available = [k[: -len("_size")] for k in keys if k.endswith("_size")]
+        wanted = list(available if collections is None else collections)
+        missing = [c for c in wanted if c not in available]
+        if missing:
+            raise UserError(
+                f"{path} has no collection(s) {', '.join(missing)}; it has {', '.join(available)}"
+            )
+        out: dict[str, ak.Array] = {}
+        n = tree.num_entries
+        for name in wanted:
+            prefix = f"{name}/{name}."
+            fields = [k for k in keys if k.startswith(prefix)]
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                arrays = tree.arrays([_counter_name(name), *fields], library="ak")
+            counts = ak.to_numpy(arrays[_counter_name(name)]).astype(np.int64)
+            flat = {k[len(prefix) :]: ak.flatten(arrays[k]) for k in fields}
+            out[name] = ak.unflatten(ak.zip(flat), counts) if flat else ak.Array([[]] * n)
+        if not out:
+            return ak.Array([{}] * n)
+        return ak.zip(out, depth_limit=1)
