@@ -1,0 +1,124 @@
+"""TOOLS.md and AGENTS.md, generated from the tools' own manuals so they never drift.
+
+Every manual ``tools/docs/<tool>.md`` starts with ``# <tool> — <purpose>`` and has a
+``## Quick reference`` section holding a fenced block of example commands; both are lifted here.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from colliderbench.tools import ABLATIONS, TOOLS
+from colliderbench.tools._common import manual
+
+_TITLE = re.compile(r"^# (\S+) — (.+)$")
+
+
+def purpose(tool: str) -> str:
+    """The one-line purpose from the manual's title."""
+    first = manual(tool).splitlines()[0]
+    m = _TITLE.match(first)
+    if m is None or m.group(1) != tool:
+        raise ValueError(f"manual of {tool} must start with '# {tool} — <purpose>'")
+    return m.group(2).strip()
+
+
+def quick_reference(tool: str) -> str:
+    """The fenced block under ``## Quick reference`` in the manual."""
+    text = manual(tool)
+    m = re.search(r"^## Quick reference\s*\n+(```.*?\n```)", text, re.S | re.M)
+    if m is None:
+        raise ValueError(f"manual of {tool} has no '## Quick reference' code block")
+    return m.group(1)
+
+
+def enabled(disabled: Iterable[str] = ()) -> list[str]:
+    off = set(disabled)
+    return [t for t in TOOLS if t not in off]
+
+
+def tools_md(disabled: Iterable[str] = ()) -> str:
+    """The workspace's TOOLS.md: one line per tool, when to read the manual, a cheat sheet."""
+    disabled = list(disabled)
+    tools = enabled(disabled)
+    lines = [
+        "# Tools",
+        "",
+        "The commands in `bin/` (already on your PATH; otherwise call them as `bin/<tool>`).",
+        "Each prints a one-screen summary with `--help` and its full manual with `--doc`: read the",
+        "manual before the first real use of a tool, and whenever an option or output is unclear.",
+        "",
+        "| tool | what it is for |",
+        "|---|---|",
+    ]
+    lines += [f"| `{t}` | {purpose(t)} |" for t in tools]
+    lines += [
+        "",
+        "Exit status of every tool: 0 success; 1 the request failed (network, not found, failed run);",
+        "2 bad arguments; 3 refused by the task's rules (a denied record, a disabled tool).",
+        "",
+    ]
+    off = [d for d in disabled if d in TOOLS or d in ABLATIONS]
+    if off:
+        lines += ["## Not available in this task", ""]
+        for d in off:
+            what = ABLATIONS.get(d, f"the `{d}` tool")
+            lines.append(f"- {what}")
+        lines.append("")
+    lines += ["## Cheat sheet", ""]
+    for t in tools:
+        lines += [f"### {t}", "", quick_reference(t), ""]
+    return "\n".join(lines)
+
+
+def agents_md(
+    task_id: str,
+    template: str,
+    paper_file: str,
+    *,
+    extras: Iterable[str] = (),
+    disabled: Iterable[str] = (),
+) -> str:
+    """The workspace's AGENTS.md: the agent's role, the workspace, how to work, output rules."""
+    tools = ", ".join(f"`{t}`" for t in enabled(disabled))
+    extra_lines = "".join(f"- `{e}`\n" for e in extras)
+    return f"""# Working in this workspace
+
+You are a particle physicist reproducing one result of a published CMS search with simulated signal
+events. You work alone, from the command line, inside this directory. The task itself is in
+`TASK.md`; read it first, then the paper.
+
+## What is here
+
+- `TASK.md`: the task ({task_id}), its signal benchmark, region, observable and bins.
+- `papers/{paper_file}`: the paper. `read-paper papers/{paper_file} --pages 1-3` prints its text.
+- `results/{template}`: the answer file, a HEPData-style histogram with `value: null` in every bin.
+- `TOOLS.md`: the command-line tools in `bin/` ({tools}), one line each and a cheat sheet.
+{extra_lines}- `analysis/`, `data/`, `sims/`, `logs/`: empty folders for your code, event files, generator
+  configuration and logs.
+
+## How to work
+
+1. Read `TASK.md` and the parts of the paper that define the objects, the selection and the region.
+2. Write down the selection as a cut flow before coding it.
+3. Simulate the signal with `simulate` (`simulate info` says what is installed and how to call it);
+   start with a few hundred events to test, then produce enough for a stable answer.
+4. Get the cross section of the benchmark (`prospino`), normalise to the luminosity in `TASK.md`.
+5. Write the analysis in `analysis/` as a Python script that reads your event files and writes the
+   histogram; run it with `run-analysis analysis/<script>.py` so its output is logged.
+6. Fill `results/{template}` and write `report.md`.
+
+Tools print their manual with `--doc`. Long jobs: watch the wall-clock budget in `TASK.md`.
+
+## Output rules
+
+- Replace every `value: null` in `results/{template}` by a number of expected events; keep the
+  bins and the rest of the file unchanged; no nulls, no negative numbers, no NaN.
+- Keep everything that produced the numbers: `analysis/*.py` runnable as it is, the event files in
+  `data/` (or a pointer to them in `report.md`), the generator configuration in `sims/`.
+- `report.md`: what you did, the cut flow, the choices you made where the paper is ambiguous, the
+  cross section and the number of simulated events.
+- The numbers must come from your own simulation. Copying published yields (from the paper, from
+  HEPData or elsewhere), or tuning toward them, is fabrication: the run is audited and scores nothing.
+"""
