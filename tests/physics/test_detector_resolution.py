@@ -1,0 +1,122 @@
+"""Track momentum and calorimeter energy resolutions against the card formulas (particle guns)."""
+
+from __future__ import annotations
+
+import awkward as ak
+import numpy as np
+import pytest
+
+from colliderbench.physics.detector import DetectorConfig, simulate_detector
+from colliderbench.physics.detector.calorimeter import (
+    ECAL_GRID,
+    HCAL_GRID,
+    ecal_resolution,
+    hcal_resolution,
+    tower_bounds,
+    tower_number,
+)
+from colliderbench.physics.detector.eflow import build_eflow, reconstruct_tracks, run_calorimeters
+from colliderbench.physics.detector.gun import particle_gun
+from colliderbench.physics.detector.propagation import propagate
+from colliderbench.physics.detector.tracking import log_normal
+
+N = 4000
+
+
+def relative_spread_ok(
+    values: np.ndarray, truth: float, expected_sigma: float, tol: float = 0.06
+) -> None:
+    """Mean equals the truth and the spread equals the formula within statistical precision."""
+    n = len(values)
+    assert abs(values.mean() - truth) < 5 * expected_sigma / np.sqrt(n)
+    assert abs(values.std() / expected_sigma - 1) < tol, (values.std(), expected_sigma)
+
+
+def test_log_normal_has_requested_mean_and_sigma() -> None:
+    rng = np.random.default_rng(0)
+    draws = log_normal(np.full(200_000, 10.0), np.full(200_000, 3.0), rng.standard_normal(200_000))
+    assert abs(draws.mean() - 10.0) < 0.03
+    assert abs(draws.std() - 3.0) < 0.03
+    assert (draws > 0).all()
+
+
+def test_muon_track_resolution() -> None:
+    pt = 200.0
+    events = simulate_detector(
+        particle_gun(13, N, pt=pt, eta=(-0.45, 0.45), seed=1), DetectorConfig(), seed=2
+    )
+    measured = ak.to_numpy(ak.flatten(events.Muon.PT)).astype(float)
+    relative_spread_ok(measured, pt, pt * np.hypot(0.01, pt * 1.0e-4))
+
+
+@pytest.mark.parametrize(
+    ("eta", "constant", "slope"), [((-0.45, 0.45), 0.06, 1.3e-3), ((1.6, 2.4), 0.25, 3.1e-3)]
+)
+def test_charged_hadron_track_resolution(
+    eta: tuple[float, float], constant: float, slope: float
+) -> None:
+    """Tracks before the calorimeter combination (the card's MomentumSmearing output)."""
+    pt = 40.0
+    flat, _ = propagate(particle_gun(211, N, pt=pt, eta=eta, seed=3))
+    tracks = reconstruct_tracks(flat, np.random.default_rng(4))
+    measured = np.hypot(tracks.px, tracks.py)
+    relative_spread_ok(measured, pt, pt * np.hypot(constant, pt * slope))
+
+
+def test_ecal_energy_resolution_for_photons() -> None:
+    energy = 80.0
+    eta = 0.2
+    events = simulate_detector(
+        particle_gun(22, N, pt=energy / np.cosh(eta), eta=eta, seed=5), DetectorConfig(), seed=6
+    )
+    measured = ak.to_numpy(ak.flatten(events.Photon.E)).astype(float)
+    tower = tower_number(ECAL_GRID, np.array([eta]), np.array([0.0]))
+    lo, hi, _, _ = tower_bounds(ECAL_GRID, tower)
+    centre = 0.5 * (lo + hi)
+    relative_spread_ok(measured, energy, float(ecal_resolution(np.array([energy]), centre)[0]))
+
+
+@pytest.mark.parametrize("eta", [0.5, 3.5])
+def test_hcal_energy_resolution_for_neutral_hadrons(eta: float) -> None:
+    energy = 150.0
+    gun = particle_gun(130, N, pt=energy / np.cosh(eta), eta=eta, seed=7)
+    flat, _ = propagate(gun)
+    rng = np.random.default_rng(8)
+    eflow = build_eflow(run_calorimeters(flat, reconstruct_tracks(flat, rng), rng))
+    measured = eflow.e[eflow.pid == 0]
+    assert len(measured) == N
+    tower = tower_number(HCAL_GRID, np.array([eta]), np.array([0.0]))
+    lo, hi, _, _ = tower_bounds(HCAL_GRID, tower)
+    expected = float(hcal_resolution(np.array([energy]), 0.5 * (lo + hi))[0])
+    relative_spread_ok(measured, energy, expected)
+
+
+def test_tower_grids_match_the_card() -> None:
+    # ECAL barrel: 0.0174 in η, 1° in φ; HF: 10°; HCAL: 5° up to |η| = 1.653, 10° beyond, 20° at 4.7-5
+    for grid, eta, d_eta, n_phi in [
+        (ECAL_GRID, 0.01, 0.0174, 360),
+        (ECAL_GRID, 2.0, 0.0174, 360),
+        (ECAL_GRID, 4.1, 0.175, 36),
+        (HCAL_GRID, -1.0, 0.087, 72),
+        (HCAL_GRID, 2.1, 0.129, 36),
+        (HCAL_GRID, 4.8, 0.3, 18),
+        (HCAL_GRID, -4.6, 0.175, 18),
+    ]:
+        tower = tower_number(grid, np.array([eta]), np.array([0.1]))
+        lo, hi, phi_lo, phi_hi = (float(x[0]) for x in tower_bounds(grid, tower))
+        assert lo < eta <= hi
+        assert hi - lo == pytest.approx(d_eta, abs=2e-3), (grid.name, eta)
+        assert phi_hi - phi_lo == pytest.approx(2 * np.pi / n_phi)
+        assert phi_lo <= 0.1 < phi_hi
+    assert tower_number(ECAL_GRID, np.array([5.2]), np.array([0.0]))[0] == -1
+
+
+def test_charged_particle_bends_at_the_calorimeter() -> None:
+    """Δφ = -q asin(R / 2r) with r = pT / (0.3 B): 1.29 m, 3.8 T, 5 GeV -> 0.1475 rad."""
+    flat, _ = propagate(particle_gun(211, 1, pt=5.0, eta=0.0, phi=0.0))
+    r = 5.0 / (0.299792458 * 3.8)
+    assert flat.phi_calo[0] == pytest.approx(-np.arcsin(1.29 / (2 * r)))
+    flat, _ = propagate(particle_gun(-211, 1, pt=5.0, eta=0.0, phi=0.0))
+    assert flat.phi_calo[0] == pytest.approx(np.arcsin(1.29 / (2 * r)))
+    flat, _ = propagate(particle_gun(22, 1, pt=5.0, eta=0.0, phi=0.3))
+    assert flat.phi_calo[0] == pytest.approx(0.3)
