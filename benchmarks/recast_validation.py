@@ -125,6 +125,7 @@ def validate(
             "events": res.n_generated,
             "wall_s": wall,
             "simulate_s": res.timings.get("simulate_s", 0.0),
+            "sample_wall_s": _sample_wall(Path(res.workdir)),
             "cutflow": res.cutflow,
             "workdir": res.workdir,
         }
@@ -135,11 +136,20 @@ def validate(
     return rows
 
 
+def _sample_wall(workdir: Path) -> float | None:
+    """Wall time of the simulation that made this task's sample (also when it came from the cache)."""
+    summary = workdir / "sims" / "simulate.json"
+    if not summary.is_file():
+        return None
+    return float(json.loads(summary.read_text()).get("wall_s", 0.0))
+
+
 def print_row(row: dict[str, Any]) -> None:
     print(
         f"{row['task']:30s} d={row['d']:.3f} delta={row['delta_norm']:.3f} "
         f"shape={row['shape_l2']:.3f} total={row['total']:.4g}+-{row['total_error']:.2g} "
-        f"ref={row['reference_total']:.4g} N={row['events']} wall={row['wall_s']:.0f}s",
+        f"ref={row['reference_total']:.4g} N={row['events']} wall={row['wall_s']:.0f}s "
+        f"(sample simulated in {row['sample_wall_s'] or 0:.0f}s)",
         flush=True,
     )
 
@@ -170,8 +180,9 @@ def print_table(rows: list[dict[str, Any]]) -> None:
             f"{r['reference_total']:.4g}",
             str(r["events"]),
             f"{r['wall_s']:.0f}",
+            f"{r['sample_wall_s'] or 0:.0f}",
         )
-    console = Console()
+    console = Console(width=170)
     console.print(table)
     for r in rows:
         if "alternatives" not in r:

@@ -330,6 +330,11 @@ def write_analysis(analysis_dir: Path, task: Task, recast: Recast, norm: Normali
 # --------------------------------------------------------------------------- report.md
 
 
+def _md(text: object) -> str:
+    """Text safe inside a Markdown table cell."""
+    return str(text).replace("|", "\\|")
+
+
 def write_report(
     path: Path, task: Task, recast: Recast, result: SolveResult, meta: dict[str, Any]
 ) -> None:
@@ -371,7 +376,7 @@ def write_report(
         "| cut | events | yield |",
         "|---|---|---|",
     ]
-    lines += [f"| {r['cut']} | {r['events']} | {r['yield']:.4g} |" for r in result.cutflow]
+    lines += [f"| {_md(r['cut'])} | {r['events']} | {r['yield']:.4g} |" for r in result.cutflow]
     lines += ["", "## Choices and deviations (from the recast's documentation)", "", doc, ""]
     if recast.notes:
         lines += ["", f"Notes: {recast.notes}", ""]
