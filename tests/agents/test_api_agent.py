@@ -342,3 +342,87 @@ def test_sigterm_takes_the_running_command_along(tmp_path: Path) -> None:
         state = [line for line in status.read_text().splitlines() if line.startswith("State:")]
         assert state and state[0].split()[1] in ("Z", "X"), state
     assert events[-1]["failure_class"] == "timeout" and "SIGTERM" in events[-1]["text"]
+
+
+# ------------------------------------------------------------------------------------------------
+# through the harness: `colliderbench run --agent api` in the bwrap sandbox, then scored and judged
+
+
+@pytest.mark.sandbox
+@pytest.mark.parametrize("provider", ["openai", "anthropic"])
+def test_api_agent_through_the_harness(tmp_path: Path, provider: str) -> None:
+    if shutil.which("bwrap") is None:
+        pytest.skip("bubblewrap (bwrap) is not installed")
+    name = template_path(TASK).name
+    script = [
+        Turn(
+            tool_calls=[
+                ToolCall("bash", {"command": "cat TASK.md AGENTS.md TOOLS.md | head -40 && ls bin"})
+            ]
+        ),
+        Turn(
+            tool_calls=[
+                ToolCall(
+                    "bash",
+                    {"command": f"sed -i 's/{{value: null}}/{{value: 7.5}}/' results/{name}"},
+                )
+            ]
+        ),
+        Fail(429),
+        Turn(tool_calls=[ToolCall("write_file", {"path": "report.md", "content": "# Report\n"})]),
+        Turn(text="Done."),
+    ]
+    model = "gpt-5" if provider == "openai" else "claude-sonnet-4-5"
+    runs = tmp_path / "runs"
+    env = {k: v for k, v in os.environ.items() if not k.endswith(("_API_KEY", "_BASE_URL"))}
+    env["OPENAI_API_KEY" if provider == "openai" else "ANTHROPIC_API_KEY"] = "sk-test"
+    exe = Path(sys.executable).parent / "colliderbench"
+    with ScriptedLLMServer(script) as server:
+        base = server.openai_base_url if provider == "openai" else server.base_url
+        argv = [
+            str(exe),
+            "run",
+            "--agent",
+            "api",
+            "--provider",
+            provider,
+            "--model",
+            model,
+            "--base-url",
+            base,
+        ]
+        argv += ["--task", TASK, "--runs-dir", str(runs), "--walltime", "5m", "--sandbox", "bwrap"]
+        argv += ["--agent-arg", "retry_base_s=0.05"]
+        proc = subprocess.run(argv, env=env, capture_output=True, timeout=300)
+        usage = server.reported_usage()
+    assert proc.returncode == 0, proc.stderr.decode()[-3000:]
+    assert server.remaining == 0
+    (run_json,) = list(runs.rglob("run.json"))
+    run = json.loads(run_json.read_text())
+    assert run["status"] == "finished", run
+    assert run["failure_class"] is None and run["sandbox"] == "bwrap"
+    assert run["agent_args"]["provider"] == provider and run["agent_args"]["base_url"] == base
+    assert (run["tokens_in"], run["tokens_out"]) == usage[:2]
+    assert run["cost_source"] == "price_table" and run["cost_usd"] > 0
+    score = json.loads((run_json.parent / "score.json").read_text())
+    assert score["valid"], score
+    events = [
+        json.loads(line)
+        for line in (run_json.parent / "trace" / "events.jsonl").read_text().splitlines()
+    ]
+    assert [e["command"] for e in events if e["kind"] == "command"][1].startswith("sed -i")
+    assert any(e["kind"] == "error" and e.get("retry") == 1 for e in events)
+    # the tools the agent saw are the workspace's, inside the sandbox
+    first_output = next(e["text"] for e in events if e["kind"] == "output")
+    assert "TOOLS" in first_output or "bin" in first_output
+    # judged like any other run (no LLM auditor here); the judge's policy is tested by the judge
+    judge = subprocess.run(
+        [str(exe), "judge", str(run_json.parent), "--provider", "none", "--json"],
+        env=env,
+        capture_output=True,
+        timeout=300,
+    )
+    assert judge.returncode == 0, judge.stderr.decode()[-3000:]
+    verdict = json.loads((run_json.parent / "judge.json").read_text())
+    assert verdict["verdict"] in ("Passed", "Failed", "Fabricated")
+    assert verdict["replay"]["outcome"] == "not_replayable"  # the scripted model left no analysis/

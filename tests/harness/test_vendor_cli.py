@@ -384,3 +384,104 @@ def test_claude_code_killed_at_walltime_still_counts_input(
     assert s.tokens_in == 5000 + 1000 and s.tokens_cache == 1000
     assert s.cost_usd is None
     assert fill_cost(s, "claude-sonnet-4-5").cost_source == "price_table"
+
+
+# ------------------------------------------------------------------------------------------------
+# through the harness: `colliderbench run --agent claude-code|codex` inside bwrap
+
+
+def harness_run(
+    tmp_path: Path, agent: str, model: str, script: list[object], base: str
+) -> tuple[dict, Path]:
+    """Run the CLI `colliderbench run` against an already started server; return run.json and its dir."""
+    import json
+    import sys
+
+    runs = tmp_path / "runs"
+    exe = Path(sys.executable).parent / "colliderbench"
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("ANTHROPIC_", "OPENAI_", "CLAUDE_CODE_", "CODEX_"))
+    }
+    env["ANTHROPIC_API_KEY"] = env["OPENAI_API_KEY"] = "sk-dummy"
+    argv = [str(exe), "run", "--agent", agent, "--model", model, "--base-url", base, "--task", TASK]
+    argv += ["--runs-dir", str(runs), "--walltime", "5m", "--sandbox", "bwrap"]
+    proc = subprocess.run(argv, env=env, capture_output=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr.decode()[-3000:]
+    (run_json,) = list(runs.rglob("run.json"))
+    return json.loads(run_json.read_text()), run_json.parent
+
+
+@pytest.mark.sandbox
+def test_claude_code_through_the_harness(tmp_path: Path) -> None:
+    need("claude")
+    if shutil.which("bwrap") is None:
+        pytest.skip("bubblewrap (bwrap) is not installed")
+    template = (
+        f"/workspace/results/{template_path(TASK).name}"  # the workspace as the agent sees it
+    )
+    script = [
+        Turn(
+            tool_calls=[
+                ToolCall("Bash", {"command": "head -20 TASK.md && ls bin && echo HOME=$HOME"})
+            ]
+        ),
+        Turn(tool_calls=[ToolCall("Read", {"file_path": template})]),
+        Turn(
+            tool_calls=[
+                ToolCall(
+                    "Edit",
+                    {
+                        "file_path": template,
+                        "old_string": "{value: null}",
+                        "new_string": "{value: 3.25}",
+                        "replace_all": True,
+                    },
+                )
+            ]
+        ),
+        Turn(text="Filled."),
+    ]
+    with ScriptedLLMServer(script) as server:
+        run, run_dir = harness_run(
+            tmp_path, "claude-code", "claude-sonnet-4-5", script, server.base_url
+        )
+        usage = server.reported_usage()
+    assert server.remaining == 0
+    assert run["status"] == "finished" and run["failure_class"] is None, run
+    assert (run["tokens_in"], run["tokens_out"]) == usage[:2]
+    assert run["cost_source"] == "vendor"
+    assert run["cost_usd"] == pytest.approx(
+        cost_usd("claude-sonnet-4-5", usage[0], usage[1]), rel=1e-3
+    )
+    assert (run_dir / "trace" / "claude.stream.jsonl").is_file()
+    import json
+
+    assert json.loads((run_dir / "score.json").read_text())["valid"]
+    events = [
+        json.loads(line) for line in (run_dir / "trace" / "events.jsonl").read_text().splitlines()
+    ]
+    first_output = next(e["text"] for e in events if e["kind"] == "output")
+    assert "HOME=/home/agent" in first_output  # the per-run home inside the sandbox
+
+
+@pytest.mark.sandbox
+def test_codex_through_the_harness(tmp_path: Path) -> None:
+    need("codex")
+    if shutil.which("bwrap") is None:
+        pytest.skip("bubblewrap (bwrap) is not installed")
+    with ScriptedLLMServer(codex_script()) as server:
+        run, run_dir = harness_run(
+            tmp_path, "codex", "gpt-5-codex", codex_script(), server.openai_base_url
+        )
+        usage = server.reported_usage()
+    assert server.remaining == 0
+    assert run["status"] == "finished" and run["failure_class"] is None, run
+    assert (run["tokens_in"], run["tokens_out"], run["tokens_cache"]) == usage
+    assert run["cost_source"] == "price_table"
+    assert run["cost_usd"] == pytest.approx(cost_usd("gpt-5-codex", *usage))
+    import json
+
+    assert json.loads((run_dir / "score.json").read_text())["valid"]
+    assert (run_dir / "workspace" / "report.md").read_text() == "# Report\nscripted\n"
