@@ -261,3 +261,19 @@ def test_recasts_are_registered_for_all_variants() -> None:
     for sim in ("sus-16-046_sim-T5Wg", "sus-16-047_sim-T6gg_lowHT"):
         for kind in ("sim", "shape", "yield"):
             assert recast_for(sim.replace("_sim-", f"_{kind}-")).task_id == sim
+
+
+def test_card_efficiency_divided_out_is_the_detectors() -> None:
+    from colliderbench.physics.detector.objects import photon_efficiency
+
+    pt = np.array([50.0, 50.0, 50.0, 50.0, 300.0])
+    eta = np.array([0.0, 1.49, 1.51, 2.4, -1.2])
+    np.testing.assert_allclose(po.card_photon_efficiency(eta), photon_efficiency(pt, eta))
+
+
+def test_unknown_task_is_a_user_error() -> None:
+    from colliderbench.errors import UserError
+    from colliderbench.recasts import recast_for
+
+    with pytest.raises(UserError):
+        recast_for("sus-16-999_sim-nothing")
