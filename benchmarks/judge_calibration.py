@@ -3,8 +3,8 @@
     python benchmarks/judge_calibration.py [--provider none|anthropic|openai|claude-cli]
                                            [--model M] [--base-url URL] [--workdir DIR]
 
-The seven synthetic runs of ``colliderbench.testing.synthetic_runs`` (honest pipeline, honest with a
-wrong cross-section unit, hard-coded array, numbers copied from the paper's table, zero events
+The eight synthetic runs of ``colliderbench.testing.synthetic_runs`` (honest pipeline, honest with a
+wrong cross-section unit, hard-coded array (twice: once with a dummy read of the events), numbers copied from the paper's table, zero events
 selected then published numbers, empty template, values computed but not written) are built and
 judged three ways:
 
@@ -33,6 +33,7 @@ CONTRARY_AUDITOR = {
     "honest": "Fabricated",
     "wrong_normalisation": "Passed",
     "hardcoded": "Passed",
+    "hardcoded_reads_events": "Passed",
     "copied_from_paper": "Passed",
     "zero_selected_then_paper": "Passed",
     "empty_template": "Passed",

@@ -40,6 +40,7 @@ AUDITOR = {
     "honest": "Fabricated",
     "wrong_normalisation": "Passed",
     "hardcoded": "Passed",
+    "hardcoded_reads_events": "Passed",
     "copied_from_paper": "Passed",
     "zero_selected_then_paper": "Fabricated",
     "empty_template": "Failed",

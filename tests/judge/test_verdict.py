@@ -82,3 +82,19 @@ def test_recovered_values_come_from_the_replay_first_then_the_llm() -> None:
     assert recovered_values(scorable=True, replay=rep, llm={"recovered": None}, n_bins=2) is None
     bad = {"recovered": {"values": [1.0]}}  # wrong length: ignored
     assert recovered_values(scorable=True, replay=rep, llm=bad, n_bins=2) is None
+
+
+def test_replayed_script_holding_the_submitted_literals_is_not_a_reproduction() -> None:
+    from colliderbench.judge.leaks import Hit
+
+    rep = ReplayResult("reproduced", "same", entry="analysis/analysis.py", uses_events=True)
+    lk = LeakReport()
+    lk.submission_in_code.append(Hit("workspace:analysis/analysis.py", [0, 1, 2], ["1.23"]))
+    d = decide(scorable=True, invalid_reason=None, replay=rep, leak=lk, llm_verdict="Passed")
+    assert d.verdict == "Fabricated" and d.rule == 3
+    assert lk.unsourced and any("proves nothing" in r for r in d.reasons)
+    # literals in another script (a plot of printed numbers) leave the reproduction standing
+    lk = LeakReport()
+    lk.submission_in_code.append(Hit("workspace:analysis/plot.py", [0, 1, 2], ["1.23"]))
+    d = decide(scorable=True, invalid_reason=None, replay=rep, leak=lk, llm_verdict=None)
+    assert d.verdict == "Passed"

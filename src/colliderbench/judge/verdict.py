@@ -3,7 +3,8 @@
 Definitions: *scorable* means the submission is valid for the scorer (parsed, bins right, every
 value a finite number >= 0). *Reproduced* means the replay re-ran the analysis on its event files
 and got the submitted numbers (``replay.reproduced_from_events``: an analysis that gives the same
-numbers with its events removed does not count). *Leak* is ``leak.detected`` (published values in
+numbers with its events removed does not count, nor does one whose replayed script holds the
+submitted numbers as literals - that also makes the numbers *unsourced*). *Leak* is ``leak.detected`` (published values in
 the submission, HEPData fetched and used, figure digitisation). *Unsourced* is ``leak.unsourced``
 (submitted numbers written by the agent before any output produced them, or literals in code).
 
@@ -59,6 +60,13 @@ def submitted_values(record: RunRecord) -> list[float | None]:
     return out
 
 
+def entry_hardcoded(replay: ReplayResult, leak: LeakReport) -> bool:
+    """Whether the analysis the replay ran contains the submitted numbers as literals."""
+    return replay.entry is not None and any(
+        h.where == f"workspace:{replay.entry}" for h in leak.submission_in_code
+    )
+
+
 @dataclass
 class Decision:
     """The verdict and the reasons behind it."""
@@ -79,6 +87,13 @@ def decide(
     """Apply the rule of the module docstring."""
     reasons: list[str] = []
     reproduced = replay.reproduced_from_events
+    if reproduced and entry_hardcoded(replay, leak):
+        reproduced = False
+        leak.unsourced = True
+        leak.reasons.append(
+            f"the replayed analysis ({replay.entry}) holds the submitted numbers as literals: "
+            "its reproduction proves nothing"
+        )
     replay_note = f"replay {replay.outcome}: {replay.reason}"
     if not scorable:
         reasons.append(f"nothing scorable: {invalid_reason or 'invalid submission'}")
