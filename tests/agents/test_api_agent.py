@@ -392,7 +392,7 @@ def test_api_agent_through_the_harness(tmp_path: Path, provider: str) -> None:
             base,
         ]
         argv += ["--task", TASK, "--runs-dir", str(runs), "--walltime", "5m", "--sandbox", "bwrap"]
-        argv += ["--agent-arg", "retry_base_s=0.05"]
+        argv += ["--agent-arg", "retry_base_s=0.05", "--disable-tool", "hepdata"]
         proc = subprocess.run(argv, env=env, capture_output=True, timeout=300)
         usage = server.reported_usage()
     assert proc.returncode == 0, proc.stderr.decode()[-3000:]
@@ -402,6 +402,11 @@ def test_api_agent_through_the_harness(tmp_path: Path, provider: str) -> None:
     assert run["status"] == "finished", run
     assert run["failure_class"] is None and run["sandbox"] == "bwrap"
     assert run["agent_args"]["provider"] == provider and run["agent_args"]["base_url"] == base
+    # the tool ablation reached the workspace builder
+    ws = run_json.parent / "workspace"
+    assert run["disabled_tools"] == ["hepdata"]
+    assert (ws / "bin" / "simulate").exists() and not (ws / "bin" / "hepdata").exists()
+    assert "| `hepdata` |" not in (ws / "TOOLS.md").read_text()  # listed only as unavailable
     assert (run["tokens_in"], run["tokens_out"]) == usage[:2]
     assert run["cost_source"] == "price_table" and run["cost_usd"] > 0
     score = json.loads((run_json.parent / "score.json").read_text())
