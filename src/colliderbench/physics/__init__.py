@@ -34,6 +34,8 @@ _EXPORTS: dict[str, str] = {
     "sample_from_lhe": "simulate",
     # detector and file I/O
     "simulate_detector": "detector",
+    "DetectorConfig": "detector",
+    "partons_from_record": "detector",
     "write_delphes": "delphes_io",
     "read_delphes": "delphes_io",
     "read_metadata": "delphes_io",
