@@ -78,3 +78,27 @@ def test_replay_agent_runs_are_judged(tmp_path: Path, script: str, expected: str
 
     with db.opened(db.db_path(runs)) as con:
         assert [r["judge"] for r in db.list_runs(con)] == [expected]
+
+
+@pytest.mark.slow
+def test_oracle_run_is_reproduced_and_passed(tmp_path: Path) -> None:
+    """The reference recast through the harness (Pythia 8 + detector, 300 events): its
+    analysis/analysis.py re-runs on its own data/ and gives the submitted values exactly."""
+    if shutil.which("bwrap") is None:
+        pytest.skip("needs bubblewrap")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("ANTHROPIC_", "OPENAI_"))}
+    runs = tmp_path / "runs"
+    res = CliRunner(env=env).invoke(
+        cli,
+        [
+            "run", "--agent", "oracle", "--agent-arg", "events=300", "--task", S.TASK_ID,
+            "--runs-dir", str(runs), "--walltime", "15m",
+        ],
+    )  # fmt: skip
+    assert res.exit_code == 0, res.output
+    res = CliRunner(env=env).invoke(cli, ["judge", str(runs), "--json", "--provider", "none"])
+    row = json.loads(res.stdout.strip().splitlines()[-1])
+    assert row["verdict"] == "Passed", row["reasons"]
+    assert row["replay"]["outcome"] == "reproduced" and row["replay"]["match"] == "exact"
+    assert row["replay"]["uses_events"] is True
+    assert not row["leak"]["detected"] and not row["leak"]["unsourced"]
