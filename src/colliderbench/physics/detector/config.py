@@ -8,8 +8,20 @@ deviations, both needed by the CMS 2016 SUSY searches this package serves:
   card gives the gravitino no energy fraction, so it falls to the default (100 % HCAL) and GMSB
   models would lose their missing momentum.
 
-Options beyond the card (off by default): a CMS-2016 CSVv2 "medium" b-tag working point and a
-mini-isolation variant for leptons.
+Readings of the card where it is not literal code (each a choice, stated here):
+
+* Charged particles reach the calorimeter at their momentum η (the card's prompt-particle rule); their
+  φ there is bent along the helix, through the barrel or an endcap.
+* Track/calorimeter combination: the card's "(w_trk E_trk + w_calo E) / E_trk" is read as the
+  resolution-weighted mean (w_trk E_trk + w_calo E) / (w_trk + w_calo) divided by E_trk, the only
+  dimensionally consistent reading.
+* Unique objects share a constituent when they share a generator particle: a tower shares every
+  particle that deposited in it, a track its own particle.
+
+Additions beyond the card: the ``Track`` collection (charged eflow tracks above ``track_pt_min``
+with a relative charged-track isolation in ``track_isolation_dr``) for isolated-track vetoes,
+``MissingET.Eta`` and ``Track.Mass`` (what coffea's DelphesSchema expects), and two options, off by
+default: a CMS-2016 CSVv2 "medium" b-tag working point and a mini-isolation variant for leptons.
 """
 
 from __future__ import annotations
