@@ -55,3 +55,17 @@ def test_user_errors_are_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[
     with pytest.raises(SystemExit):
         main(["judge", str(tmp_path)])
     assert "no runs found" in capsys.readouterr().err
+
+
+def test_one_bad_run_does_not_stop_the_batch(run_copy, no_keys, capsys) -> None:  # type: ignore[no-untyped-def]
+    good, bad = run_copy("empty_template"), run_copy("honest")
+    record = json.loads((bad / "run.json").read_text())
+    (bad / "run.json").write_text(json.dumps(record | {"task": "no-such-task"}))
+    with pytest.raises(SystemExit) as exc:
+        main(["judge", str(good.parent), "--json"])
+    assert exc.value.code == 2
+    out, err = capsys.readouterr()
+    rows = [json.loads(line) for line in out.splitlines() if line.startswith("{")]
+    assert [r["verdict"] for r in rows] == ["Failed"]
+    assert "cannot judge" in err and "unknown task 'no-such-task'" in err
+    assert "1 of 2 run(s) could not be judged" in err

@@ -60,12 +60,21 @@ def judge(
     err = Console(stderr=True)
     with Progress(console=err, transient=True, disable=len(runs) < 2) as progress:
         bar = progress.add_task("judging", total=len(runs))
+        failed: list[str] = []
         for run in runs:
             progress.update(bar, description=f"judging {run.name}")
-            result = judge_run(run, prov, timeout_s=timeout_s)
-            progress.advance(bar)
+            try:
+                result = judge_run(run, prov, timeout_s=timeout_s)
+            except UserError as exc:  # one bad run does not stop the batch
+                failed.append(str(run))
+                err.print(f"colliderbench: cannot judge {run}: {exc}", markup=False)
+                continue
+            finally:
+                progress.advance(bar)
             if as_json:
                 click.echo(json.dumps(result.summary(), default=str))
             else:
                 reasons = "; ".join(result.data["reasons"][:3])
                 click.echo(f"{result.verdict:<10} {run}  ({reasons})")
+    if failed:
+        raise UserError(f"{len(failed)} of {len(runs)} run(s) could not be judged")
