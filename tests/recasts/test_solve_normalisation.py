@@ -44,3 +44,22 @@ def test_selection_checks_shapes() -> None:
         Selection(np.zeros(3), np.zeros(2, dtype=bool), 1.0, [])
     sel = Selection(np.zeros(3), np.zeros(3, dtype=bool), 0.9, [])
     assert sel.weight.tolist() == [0.9, 0.9, 0.9]
+
+
+def test_score_is_left_to_the_harness_when_references_are_hidden(
+    tmp_path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import colliderbench.paths
+    from colliderbench.corpus import load_task, template_path
+    from colliderbench.histogram import fill_template
+    from colliderbench.recasts.solve import score_result
+
+    def hidden() -> None:
+        raise ImportError("no colliderbench_hidden in the sandbox")
+
+    monkeypatch.setattr(colliderbench.paths, "hidden_dir", hidden)
+    task = load_task("sus-16-046_sim-T5Wg")
+    path = tmp_path / task.template_name
+    path.write_text(fill_template(template_path(task), [1.0, 2.0, 3.0, 4.0]))
+    score, note = score_result(task, path)
+    assert score is None and "harness" in (note or "")
