@@ -1,0 +1,181 @@
+"""run-analysis: run the agent's analysis script with the benchmark's Python, with a preflight, a
+lock against duplicate concurrent runs, a time limit, and the output logged to ``logs/``."""
+
+from __future__ import annotations
+
+import datetime as dt
+import fcntl
+import hashlib
+import os
+import re
+import shlex
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from colliderbench.errors import UserError
+from colliderbench.tools._common import ArgParser, ToolFailure, cli_entry, run_tool, workspace_dir
+
+TOOL = "run-analysis"
+DEFAULT_TIMEOUT = 3600.0
+_INPUTS = re.compile(r"^#\s*inputs?\s*:\s*(.+)$", re.I)
+
+
+def default_script(root: Path) -> Path:
+    """``analysis/analysis.py``, or the only script in ``analysis/``."""
+    candidate = root / "analysis" / "analysis.py"
+    if candidate.is_file():
+        return candidate
+    scripts = sorted((root / "analysis").glob("*.py")) if (root / "analysis").is_dir() else []
+    if len(scripts) == 1:
+        return scripts[0]
+    if not scripts:
+        raise UserError(
+            "no script given and no analysis/*.py found: run-analysis analysis/<script>.py"
+        )
+    names = ", ".join(s.name for s in scripts)
+    raise UserError(f"several scripts in analysis/ ({names}): name the one to run")
+
+
+def declared_inputs(script: Path, head_lines: int = 40) -> list[str]:
+    """Inputs declared in the script with a ``# inputs: a.root b.root`` comment near the top."""
+    out: list[str] = []
+    with script.open(errors="replace") as fh:
+        for _, line in zip(range(head_lines), fh, strict=False):
+            m = _INPUTS.match(line.strip())
+            if m:
+                out += shlex.split(m.group(1))
+    return out
+
+
+def preflight(script: Path, inputs: list[str], root: Path) -> None:
+    """The script exists and compiles; every declared input exists (relative to the workspace)."""
+    if not script.is_file():
+        raise UserError(f"no such script: {script}")
+    try:
+        compile(script.read_bytes(), str(script), "exec")
+    except SyntaxError as exc:
+        raise UserError(f"{script} does not compile: line {exc.lineno}: {exc.msg}") from None
+    missing = [i for i in inputs if not (root / i).exists() and not Path(i).exists()]
+    if missing:
+        raise UserError(f"declared inputs missing: {', '.join(missing)}")
+
+
+def _kill_group(proc: subprocess.Popen[bytes]) -> None:
+    try:
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(timeout=10)
+    except (ProcessLookupError, subprocess.TimeoutExpired):
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        proc.wait()
+
+
+def run(script: Path, script_args: list[str], root: Path, timeout: float) -> int:
+    """Run under a lock, tee to a log in ``logs/``; the script's exit status (124 on timeout)."""
+    logs = root / "logs"
+    logs.mkdir(exist_ok=True)
+    lock_dir = root / ".colliderbench" if (root / ".colliderbench").is_dir() else logs
+    key = hashlib.sha256(str(script.resolve()).encode()).hexdigest()[:16]
+    lock_file = (lock_dir / f"run-analysis-{key}.lock").open("w")
+    try:
+        fcntl.flock(lock_file, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        raise ToolFailure(
+            f"{script} is already running (another run-analysis holds its lock)"
+        ) from None
+    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
+    log_path = logs / f"{script.stem}-{stamp}.log"
+    argv = [sys.executable, str(script), *script_args]
+    start = time.monotonic()
+    with log_path.open("wb") as log:
+        header = (
+            f"# run-analysis {shlex.join(argv)}\n# cwd {root}\n# start {stamp}\n"
+            f"# timeout {timeout:g} s\n"
+        )
+        log.write(header.encode())
+        log.flush()
+        proc = subprocess.Popen(
+            argv, cwd=root, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True
+        )
+        assert proc.stdout is not None
+        os.set_blocking(proc.stdout.fileno(), False)
+        status: int | None = None
+        timed_out = False
+        while True:
+            chunk = proc.stdout.read(65536)
+            if chunk:
+                log.write(chunk)
+                log.flush()
+                sys.stdout.buffer.write(chunk)
+                sys.stdout.buffer.flush()
+                continue
+            status = proc.poll()
+            if status is not None:
+                rest = proc.stdout.read() or b""
+                log.write(rest)
+                sys.stdout.buffer.write(rest)
+                break
+            if time.monotonic() - start > timeout:
+                timed_out = True
+                _kill_group(proc)
+                status = 124
+                break
+            time.sleep(0.05)
+        wall = time.monotonic() - start
+        footer = f"\n# exit {status}{' (timeout)' if timed_out else ''} after {wall:.1f} s\n"
+        log.write(footer.encode())
+    sys.stdout.flush()
+    rel = log_path.relative_to(root) if log_path.is_relative_to(root) else log_path
+    if timed_out:
+        sys.stderr.write(
+            f"run-analysis: {script.name} stopped after the {timeout:g} s time limit; log in {rel}\n"
+        )
+    else:
+        sys.stderr.write(
+            f"run-analysis: {script.name} exited with {status} after {wall:.1f} s; log in {rel}\n"
+        )
+    lock_file.close()
+    return int(status)
+
+
+def _body(argv: list[str]) -> int:
+    script_args: list[str] = []
+    if "--" in argv:
+        i = argv.index("--")
+        argv, script_args = argv[:i], argv[i + 1 :]
+    parser = ArgParser(
+        prog=TOOL,
+        description="Run an analysis script with the benchmark's Python; logged to logs/. "
+        "Full manual: run-analysis --doc",
+        epilog="Arguments after -- go to the script.",
+    )
+    parser.add_argument("script", nargs="?", type=Path, help="default: analysis/analysis.py")
+    parser.add_argument(
+        "--input", action="append", default=[], metavar="PATH", help="a required input (repeatable)"
+    )
+    parser.add_argument(
+        "--timeout", type=float, default=DEFAULT_TIMEOUT, help="seconds (default 3600)"
+    )
+    args = parser.parse_args(argv)
+    if args.timeout <= 0:
+        parser.error("--timeout must be positive")
+    root = workspace_dir() or Path.cwd()
+    script = args.script if args.script is not None else default_script(root)
+    if not script.is_absolute():
+        script = (Path.cwd() / script) if (Path.cwd() / script).exists() else (root / script)
+    preflight(script, args.input + (declared_inputs(script) if script.is_file() else []), root)
+    return run(script, script_args, root, args.timeout)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point: ``run-analysis ARGS``."""
+    return run_tool(TOOL, argv, _body)
+
+
+if __name__ == "__main__":
+    cli_entry(TOOL, _body)
