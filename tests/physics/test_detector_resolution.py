@@ -120,3 +120,30 @@ def test_charged_particle_bends_at_the_calorimeter() -> None:
     assert flat.phi_calo[0] == pytest.approx(np.arcsin(1.29 / (2 * r)))
     flat, _ = propagate(particle_gun(22, 1, pt=5.0, eta=0.0, phi=0.3))
     assert flat.phi_calo[0] == pytest.approx(0.3)
+
+
+def test_energy_flow_neutral_excess_and_track_copy() -> None:
+    """A K_L in the tower of a charged pion: the HCAL excess over the track is an eflow neutral
+    hadron carrying the K_L energy on average, and the pion track is copied unchanged (its spread is
+    the tracker's, not the calorimeter combination's)."""
+    from colliderbench.physics.detector.gun import merge_events
+
+    n = 3000
+    phi = -np.pi + 37.5 * (2 * np.pi / 72)  # centre of a 5-degree HCAL tower
+    bend = np.arcsin(1.29 / (2 * 20.0 / (0.299792458 * 3.8)))
+    sample = merge_events(
+        particle_gun(
+            211, n, pt=20.0, eta=0.3, phi=phi + bend, seed=9
+        ),  # bent onto the tower centre
+        particle_gun(130, n, pt=100.0 / np.cosh(0.3), eta=0.3, phi=phi, seed=10),
+    )
+    flat, _ = propagate(sample)
+    rng = np.random.default_rng(11)
+    calo = run_calorimeters(flat, reconstruct_tracks(flat, rng), rng)
+    eflow = build_eflow(calo)
+    neutral = eflow.e[eflow.pid == 0]
+    assert len(neutral) == n  # the excess (~100 GeV) is always far above its ~18 GeV error
+    sigma_calo = float(hcal_resolution(np.array([100.0 + 20.0 * np.cosh(0.3)]), np.array([0.3]))[0])
+    assert abs(neutral.mean() - 100.0) < 5 * sigma_calo / np.sqrt(n)
+    tracks = eflow.pt[eflow.kind == 0]
+    relative_spread_ok(tracks, 20.0, 20.0 * np.hypot(0.06, 20.0 * 1.3e-3))
