@@ -571,12 +571,7 @@ def build_forge(ctx: RunContext) -> Invocation:
     )
     if ctx.agent_args.get("base_url"):
         env["OPENAI_URL"] = ctx.agent_args["base_url"]
-    return Invocation(
-        argv=argv,
-        env=env,
-        home_files=_home_file("forge/.credentials.json"),
-        native_trace_name="forge.txt",
-    )
+    return Invocation(argv=argv, env=env, native_trace_name="forge.txt")
 
 
 def parse_plain_text(stdout: bytes, stderr: bytes, exit_code: int) -> TraceSummary:
