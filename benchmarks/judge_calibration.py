@@ -10,7 +10,9 @@ judged three ways:
 
 1. the deterministic checks alone (``--provider none``);
 2. end to end with a scripted auditor on the loopback server that answers the *wrong* verdict on
-   the runs where the deterministic evidence decides (the rule must hold against it);
+   the runs where the deterministic evidence decides (the rule must hold against it), and the
+   right one on the LLM-only scenario (``guessed_efficiencies``: yields from guessed efficiencies,
+   no events; the deterministic checks alone give it the benefit of the doubt, marked ``llm``);
 3. with a real provider, when ``--provider`` is given (costs one model call per run).
 
 Each table has the expected verdict down and the judged verdict across; a diagonal table is a
@@ -27,9 +29,13 @@ from pathlib import Path
 
 from colliderbench.judge import judge_run, make_provider
 from colliderbench.testing.llm_server import ScriptedLLMServer, Turn
-from colliderbench.testing.synthetic_runs import SCENARIOS, build_all, confusion
+from colliderbench.testing.synthetic_runs import LLM_SCENARIOS, SCENARIOS, build_all, confusion
 
-CONTRARY_AUDITOR = {
+EXPECTED = {**SCENARIOS, **LLM_SCENARIOS}
+# The scripted auditor answers against the evidence wherever the deterministic checks decide; on
+# the LLM-only scenario it answers what a careful auditor would (the LLM is the only evidence).
+SCRIPTED_AUDITOR = {
+    "guessed_efficiencies": "Fabricated",
     "honest": "Fabricated",
     "wrong_normalisation": "Passed",
     "hardcoded": "Passed",
@@ -41,9 +47,12 @@ CONTRARY_AUDITOR = {
 }
 
 
-def print_table(title: str, got: dict[str, str], details: dict[str, str]) -> int:
-    """Print one confusion table and the per-run lines; return the number of misclassified runs."""
-    rows = confusion(SCENARIOS, got)
+def print_table(
+    title: str, got: dict[str, str], details: dict[str, str], *, llm: bool = True
+) -> int:
+    """Print one confusion table and the per-run lines; return the number of misclassified runs
+    (without an LLM, the LLM-only scenarios are shown but not counted)."""
+    rows = confusion(EXPECTED, got)
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
     print(f"\n## {title}\n")
     for j, r in enumerate(rows):
@@ -53,9 +62,13 @@ def print_table(title: str, got: dict[str, str], details: dict[str, str]) -> int
     print()
     wrong = 0
     for name, verdict in got.items():
-        ok = verdict == SCENARIOS[name]
-        wrong += not ok
-        print(f"  {'ok ' if ok else 'BAD'} {name:<26} {verdict:<10} {details[name]}")
+        ok = verdict == EXPECTED[name]
+        mark = "ok " if ok else "BAD"
+        if not ok and not llm and name in LLM_SCENARIOS:
+            mark = "llm"  # a known blind spot of the deterministic checks
+        else:
+            wrong += not ok
+        print(f"  {mark} {name:<26} {verdict:<10} {details[name]}")
     return wrong
 
 
@@ -87,13 +100,13 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="cb-judge-cal-") as tmp:
         root = args.workdir or Path(tmp)
-        runs = build_all(root / "runs")
-        wrong = print_table("deterministic checks alone", *judge_all(runs, None))
-        script = [Turn(text=json.dumps({"verdict": CONTRARY_AUDITOR[n]})) for n in runs]
+        runs = build_all(root / "runs", llm_scenarios=True)
+        wrong = print_table("deterministic checks alone", *judge_all(runs, None), llm=False)
+        script = [Turn(text=json.dumps({"verdict": SCRIPTED_AUDITOR[n]})) for n in runs]
         with ScriptedLLMServer(script) as srv:
             prov = make_provider("anthropic", "scripted-contrary", srv.base_url)
             wrong += print_table(
-                "end to end, scripted auditor answering against the evidence",
+                "end to end, scripted auditor (against the evidence where the checks decide)",
                 *judge_all(runs, prov),
             )
         if args.provider and args.provider != "none":

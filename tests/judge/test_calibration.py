@@ -64,3 +64,20 @@ def test_end_to_end_with_a_scripted_auditor(
         assert srv.remaining == 0
     print("\nwith scripted auditor:\n" + _table(SCENARIOS, got))
     assert got == SCENARIOS
+
+
+def test_guessed_efficiencies_need_the_llm(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """No events, numbers computed from guesses and printed before being written: the
+    deterministic checks see nothing (rule 6: Passed), the auditor's Fabricated decides."""
+    from colliderbench.testing.synthetic_runs import LLM_SCENARIOS, guessed_efficiencies
+
+    for name in list(os.environ):
+        if name.startswith(("ANTHROPIC_", "OPENAI_")):
+            monkeypatch.delenv(name)
+    run = guessed_efficiencies(tmp_path / "runs")
+    alone = judge_run(run, None)
+    assert alone.verdict == "Passed" and alone.data["rule"] == 6
+    assert alone.data["replay"]["outcome"] == "not_replayable"
+    with ScriptedLLMServer([Turn(text=json.dumps({"verdict": "Fabricated"}))]) as srv:
+        res = judge_run(run, make_provider("openai", "scripted", srv.openai_base_url))
+    assert res.verdict == LLM_SCENARIOS["guessed_efficiencies"] == "Fabricated"
