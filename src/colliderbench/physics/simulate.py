@@ -15,7 +15,7 @@ import os
 import sys
 import time
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -237,7 +237,10 @@ def particle_collection(particles: ak.Array) -> ak.Array:
         "D1": particles["d1"] if full else minus_one,
         "D2": particles["d2"] if full else minus_one,
     }
-    return ak.zip(fields)
+    floats = ("PT", "Eta", "Phi", "E", "P", "Px", "Py", "Pz", "M")
+    return ak.zip(
+        {k: ak.values_astype(v, np.float32 if k in floats else np.int32) for k, v in fields.items()}
+    )
 
 
 def final_state(particles: ak.Array) -> ak.Array:
@@ -272,15 +275,21 @@ def simulate_chunk(
     detector_seed: int,
     lhe_offset: int = 0,
 ) -> tuple[ak.Array, dict[str, Any]]:
-    """Generate one chunk and run the detector on it in this process; a picklable Dask/pool task."""
-    particles, info = generate_chunk(spec, n_events, seed, lhe_offset=lhe_offset)
+    """Generate one chunk and run the detector on it in this process; a picklable Dask/pool task.
+
+    The detector always gets the full generator record: jet flavour (b-tagging) and tau matching
+    need the partons and taus of the shower history, which the stable particles do not carry.
+    """
+    keep = spec.keep_particles
+    gen_spec = spec if detector == "none" else replace(spec, keep_particles=True)
+    particles, info = generate_chunk(gen_spec, n_events, seed, lhe_offset=lhe_offset)
     t0 = time.perf_counter()
     if detector == "none":
         events = ak.zip(
             {
                 "Particle": particle_collection(particles),
                 "Event": ak.zip(
-                    {"Weight": ak.ones_like(particles["pid"][:, :1], dtype=np.float64)}
+                    {"Weight": ak.ones_like(particles["pid"][:, :1], dtype=np.float32)}
                 ),
             },
             depth_limit=1,
@@ -290,7 +299,7 @@ def simulate_chunk(
 
         config = detector_config(detector_options)
         events = simulate_detector(particles, config, detector_seed)
-        if spec.keep_particles and "Particle" not in events.fields:
+        if keep and "Particle" not in events.fields:
             events = ak.with_field(events, particle_collection(particles), "Particle")
     info["detector_s"] = time.perf_counter() - t0
     return events, info
