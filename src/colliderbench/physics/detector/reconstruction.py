@@ -15,7 +15,6 @@ import numpy as np
 
 from colliderbench.physics.detector.config import DetectorConfig
 from colliderbench.physics.detector.eflow import (
-    KIND_NEUTRAL_HADRON,
     KIND_PHOTON,
     KIND_TRACK,
     build_eflow,
@@ -31,6 +30,7 @@ from colliderbench.physics.detector.objects import (
     muon_efficiency,
     photon_efficiency,
 )
+from colliderbench.physics.detector.overlap import unique_objects
 from colliderbench.physics.detector.propagation import propagate
 from colliderbench.physics.detector.tagging import (
     TAU_MISTAG_RATE,
@@ -83,7 +83,6 @@ def simulate_detector(
     tracks = reconstruct_tracks(flat, rng)
     calo = run_calorimeters(flat, tracks, rng)
     eflow = build_eflow(calo)
-    trk = calo.tracks
 
     # isolation objects: eflow minus electrons and muons, pT >= 0.5 GeV
     apid = np.abs(eflow.pid)
@@ -148,47 +147,10 @@ def simulate_detector(
     t_u = rng.random(len(jets.pt))
     tautag = (t_u <= np.where(tau_match, TAU_TAG_EFFICIENCY, TAU_MISTAG_RATE)).astype(np.int32)
 
-    # unique objects (card §14): photons, electrons, muons, jets; an object sharing a generator
-    # particle with an accepted object of an earlier collection is dropped
-    claimed = np.zeros(len(flat), dtype=bool)
-    n_ecal, n_hcal = len(calo.ecal.key), len(calo.hcal.key)
-    photon_tower = np.zeros(n_ecal, dtype=bool)
-    photon_tower[eflow.source[ph]] = True
-    claimed[calo.ecal_particle[photon_tower[calo.ecal.deposit_tower]]] = True
-
-    def unclaimed_then_claim(sel: np.ndarray) -> np.ndarray:
-        particle = trk.particle[eflow.source[sel]]
-        free = ~claimed[particle]
-        claimed[particle[free]] = True
-        return free
-
-    free = unclaimed_then_claim(el)
-    el, el_iso = el[free], el_iso[free]
-    free = unclaimed_then_claim(mu)
-    mu, mu_iso = mu[free], mu_iso[free]
-
-    ecal_claimed = (
-        np.bincount(calo.ecal.deposit_tower, weights=claimed[calo.ecal_particle], minlength=n_ecal)
-        > 0
-    )
-    hcal_claimed = (
-        np.bincount(calo.hcal.deposit_tower, weights=claimed[calo.hcal_particle], minlength=n_hcal)
-        > 0
-    )
-    eflow_claimed = np.zeros(len(eflow.evt), dtype=bool)
-    for kind, owner_claimed in (
-        (KIND_TRACK, claimed[trk.particle]),
-        (KIND_PHOTON, ecal_claimed),
-        (KIND_NEUTRAL_HADRON, hcal_claimed),
-    ):
-        sel = eflow.kind == kind
-        eflow_claimed[sel] = owner_claimed[eflow.source[sel]]
-    n_const = np.diff(jets.constituent_start)
-    owner = np.repeat(np.arange(len(jets.pt)), n_const)
-    jet_claimed = (
-        np.bincount(owner, weights=eflow_claimed[jets.constituents], minlength=len(jets.pt)) > 0
-    )
-    jet_ok = ~jet_claimed
+    unique = unique_objects(calo, eflow, len(flat), ph, el, mu, jets)
+    el, el_iso = el[unique.electrons], el_iso[unique.electrons]
+    mu, mu_iso = mu[unique.muons], mu_iso[unique.muons]
+    jet_ok = unique.jets
 
     # Track collection (extension): charged eflow tracks above track_pt_min, relative isolation from
     # all other charged eflow tracks within track_isolation_dr
@@ -254,7 +216,7 @@ def simulate_detector(
                 "Eta": _f32(eflow.eta[tk]),
                 "Phi": _f32(eflow.phi[tk]),
                 "Charge": eflow.charge[tk].astype(np.int32),
-                "Mass": _f32(flat.m[trk.particle[eflow.source[tk]]]),
+                "Mass": _f32(flat.m[calo.tracks.particle[eflow.source[tk]]]),
                 "PID": eflow.pid[tk].astype(np.int32),
                 "IsolationVar": _f32(tk_iso),
             },
