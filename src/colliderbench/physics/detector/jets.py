@@ -37,9 +37,13 @@ def _quiet_stdout():
     import os
     import sys
 
-    sys.stdout.flush()
-    saved = os.dup(1)
-    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        sys.stdout.flush()
+        saved = os.dup(1)
+        devnull = os.open(os.devnull, os.O_WRONLY)
+    except (OSError, ValueError):  # no usable stdout (closed, or a daemon): nothing to protect
+        yield
+        return
     try:
         os.dup2(devnull, 1)
         with contextlib.redirect_stdout(io.StringIO()):
