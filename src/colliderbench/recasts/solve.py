@@ -252,6 +252,7 @@ from __future__ import annotations
 
 import json
 import sys
+from functools import partial  # noqa: F401 (used when the selection has options)
 from pathlib import Path
 
 import numpy as np
@@ -262,7 +263,10 @@ sys.path.insert(0, str(HERE))
 
 from colliderbench.histogram import fill_template, write_text_atomic  # noqa: E402
 from colliderbench.physics.delphes_io import read_delphes  # noqa: E402
-from recast.{module} import {function} as select  # noqa: E402
+from recast.{module} import *  # noqa: E402,F403
+from recast.{module} import {function}  # noqa: E402
+
+select = {call}
 
 
 def main() -> None:
@@ -295,7 +299,14 @@ if __name__ == "__main__":
 def write_analysis(analysis_dir: Path, task: Task, recast: Recast, norm: Normalisation) -> None:
     """Copy the recast source that ran (imports made local) and the replay script."""
     select = recast.select
-    module_name, function = select.__module__, select.__name__
+    # a functools.partial (ambiguity alternatives) is replayed with the same keyword arguments
+    func = getattr(select, "func", select)
+    module_name, function = func.__module__, func.__name__
+    keywords = getattr(select, "keywords", {}) or {}
+    call = function
+    if keywords:
+        args = ", ".join(f"{k}={v!r}" for k, v in keywords.items())
+        call = f"partial({function}, {args})"
     recast_dir = analysis_dir / "recast"
     recast_dir.mkdir(parents=True, exist_ok=True)
     (recast_dir / "__init__.py").write_text('"""The recast code that produced results/."""\n')
@@ -308,7 +319,7 @@ def write_analysis(analysis_dir: Path, task: Task, recast: Recast, norm: Normali
     short = module_name.rsplit(".", 1)[1]
     (analysis_dir / "analysis.py").write_text(
         _ANALYSIS_PY.format(
-            task=task.id, template=task.template_name, module=short, function=function
+            task=task.id, template=task.template_name, module=short, function=function, call=call
         )
     )
     payload = {
@@ -340,7 +351,8 @@ def write_report(
 ) -> None:
     import importlib
 
-    module = importlib.import_module(recast.select.__module__)
+    select = recast.select
+    module = importlib.import_module(getattr(select, "func", select).__module__)
     doc = inspect.getdoc(module) or ""
     lines = [
         f"# {task.id}: reference recast",
