@@ -59,12 +59,10 @@ def tools_md(disabled: Iterable[str] = ()) -> str:
         "2 bad arguments; 3 refused by the task's rules (a denied record, a disabled tool).",
         "",
     ]
-    off = [d for d in disabled if d in TOOLS or d in ABLATIONS]
+    off = [d for d in disabled if d in ABLATIONS]
     if off:
         lines += ["## Not available in this task", ""]
-        for d in off:
-            what = ABLATIONS.get(d, f"the `{d}` tool")
-            lines.append(f"- {what}")
+        lines += [f"- {ABLATIONS[d]}" for d in off]
         lines.append("")
     lines += ["## Cheat sheet", ""]
     for t in tools:
@@ -81,7 +79,31 @@ def agents_md(
     disabled: Iterable[str] = (),
 ) -> str:
     """The workspace's AGENTS.md: the agent's role, the workspace, how to work, output rules."""
+    disabled = list(disabled)
     tools = ", ".join(f"`{t}`" for t in enabled(disabled))
+    on = set(enabled(disabled))
+    read = (
+        f"`read-paper papers/{paper_file} --pages 1-3` prints its text."
+        if "read-paper" in on
+        else "Read it with the Python PDF libraries installed here."
+    )
+    simulate = (
+        "Simulate the signal with `simulate` (`simulate info` says what is installed and how to call it)"
+        if "simulate" in on
+        else "Simulate the signal with the generator and detector simulation you can set up"
+    )
+    if "delphes" in disabled:
+        simulate += "; no detector simulation is provided: model the detector response yourself"
+    xsec = (
+        "Get the cross section of the benchmark (`prospino`)"
+        if "prospino" in on
+        else "Find the cross section of the benchmark"
+    )
+    run = (
+        "run it with `run-analysis analysis/<script>.py` so its output is logged"
+        if "run-analysis" in on
+        else "run it with `python analysis/<script>.py > logs/<script>.log`"
+    )
     extra_lines = "".join(f"- `{e}`\n" for e in extras)
     return f"""# Working in this workspace
 
@@ -92,7 +114,7 @@ events. You work alone, from the command line, inside this directory. The task i
 ## What is here
 
 - `TASK.md`: the task ({task_id}), its signal benchmark, region, observable and bins.
-- `papers/{paper_file}`: the paper. `read-paper papers/{paper_file} --pages 1-3` prints its text.
+- `papers/{paper_file}`: the paper. {read}
 - `results/{template}`: the answer file, a HEPData-style histogram with `value: null` in every bin.
 - `TOOLS.md`: the command-line tools in `bin/` ({tools}), one line each and a cheat sheet.
 {extra_lines}- `analysis/`, `data/`, `sims/`, `logs/`: empty folders for your code, event files, generator
@@ -102,11 +124,11 @@ events. You work alone, from the command line, inside this directory. The task i
 
 1. Read `TASK.md` and the parts of the paper that define the objects, the selection and the region.
 2. Write down the selection as a cut flow before coding it.
-3. Simulate the signal with `simulate` (`simulate info` says what is installed and how to call it);
+3. {simulate};
    start with a few hundred events to test, then produce enough for a stable answer.
-4. Get the cross section of the benchmark (`prospino`), normalise to the luminosity in `TASK.md`.
+4. {xsec}; normalise to the luminosity in `TASK.md`.
 5. Write the analysis in `analysis/` as a Python script that reads your event files and writes the
-   histogram; run it with `run-analysis analysis/<script>.py` so its output is logged.
+   histogram; {run}.
 6. Fill `results/{template}` and write `report.md`.
 
 Tools print their manual with `--doc`. Long jobs: watch the wall-clock budget in `TASK.md`.
