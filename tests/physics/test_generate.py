@@ -132,7 +132,9 @@ def test_chunk_seeds_and_splitting() -> None:
     assert len(set(generate.chunk_seeds(7, 50))) == 50
     assert generate.chunk_seeds(7, 3) != generate.chunk_seeds(8, 3)
     assert all(1 <= s <= 900_000_000 for s in generate.chunk_seeds(123, 20))
-    assert generate.split_events(2500, 1000) == [1000, 1000, 500]
+    assert generate.split_events(2500, 1000) == [834, 833, 833]
+    assert generate.split_events(600, 500) == [300, 300]
+    assert generate.split_events(7, 100) == [7]
     assert generate.hepmc_status(
         np.array([1, -12, -62, -83, -22]), np.array([11, 2212, 1000021, 111, 6])
     ).tolist() == [1, 4, 62, 2, 22]

@@ -114,11 +114,16 @@ def chunk_seeds(seed: int, n_chunks: int) -> list[int]:
 
 
 def split_events(n_events: int, chunk_size: int) -> list[int]:
-    """Chunk sizes summing to ``n_events`` (the last one smaller); independent of worker count."""
+    """``ceil(n / chunk_size)`` chunk sizes, as equal as possible, summing to ``n_events``.
+
+    Equal chunks keep parallel workers busy to the end; the split depends on nothing but its
+    arguments, never on the number of workers.
+    """
     if n_events <= 0:
         raise UserError(f"the number of events must be positive, got {n_events}")
-    full, rest = divmod(n_events, chunk_size)
-    return [chunk_size] * full + ([rest] if rest else [])
+    n_chunks = -(-n_events // chunk_size)
+    base, extra = divmod(n_events, n_chunks)
+    return [base + 1] * extra + [base] * (n_chunks - extra)
 
 
 def _make_pythia(spec: GenerationSpec, seed: int, workdir: str, skip_lhe: int = 0) -> Any:
