@@ -14,11 +14,10 @@ derives them from a full generator record (``status``, ``d1``, ``d2``).
 from __future__ import annotations
 
 import awkward as ak
-import numba
 import numpy as np
 
 from colliderbench.physics.detector.config import CMS2016_MEDIUM_EFFICIENCY
-from colliderbench.physics.detector.objects import event_ranges
+from colliderbench.physics.detector.objects import delta_r2, event_pairs, event_ranges, pair_blocks
 
 FLAVOUR_DELTA_R = 0.5
 PARTON_PT_MIN = 1.0
@@ -46,34 +45,31 @@ def b_tag_efficiency(
     return np.where(af == 5, eps_b, np.where(af == 4, eps_c, eps_l))
 
 
-@numba.njit(cache=True)
-def _associate(j_evt, j_eta, j_phi, p_start, p_pid, p_eta, p_phi, dr_max):
+def _associate(
+    j_evt: np.ndarray,
+    j_eta: np.ndarray,
+    j_phi: np.ndarray,
+    p_start: np.ndarray,
+    p_pid: np.ndarray,
+    p_eta: np.ndarray,
+    p_phi: np.ndarray,
+    dr_max: float,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Flavour (largest quark |PDG|, else 21, else 0) and τ match of each jet from same-event pairs."""
     n = len(j_evt)
     flavour = np.zeros(n, dtype=np.int64)
-    tau = np.zeros(n, dtype=np.bool_)
-    r2 = dr_max * dr_max
-    for i in range(n):
-        ev = j_evt[i]
-        best = 0
-        for k in range(p_start[ev], p_start[ev + 1]):
-            deta = p_eta[k] - j_eta[i]
-            dphi = p_phi[k] - j_phi[i]
-            if dphi > np.pi:
-                dphi -= 2.0 * np.pi
-            elif dphi < -np.pi:
-                dphi += 2.0 * np.pi
-            if deta * deta + dphi * dphi > r2:
-                continue
-            a = abs(p_pid[k])
-            if a == 15:
-                tau[i] = True
-            elif a == 21:
-                if best == 0:
-                    best = 21
-            elif a <= 5:
-                if best == 21 or a > best:
-                    best = a
-        flavour[i] = best
+    tau = np.zeros(n, dtype=bool)
+    for first, last in pair_blocks(j_evt, p_start):
+        owner, obj = event_pairs(j_evt, p_start, first, last)
+        near = delta_r2(p_eta[obj], p_phi[obj], j_eta[owner], j_phi[owner]) <= dr_max * dr_max
+        owner, apid = owner[near], np.abs(p_pid[obj[near]])
+        tau[owner[apid == 15]] = True
+        # priority: quarks by |PDG| (1-5) above gluons (0.5); encoded so that a max picks the flavour
+        rank = np.where(apid == 21, 0.5, np.where(apid <= 5, apid, 0.0))
+        best = np.zeros(n)
+        np.maximum.at(best, owner, rank)
+        block = slice(first, last)
+        flavour[block] = np.where(best[block] == 0.5, 21, best[block]).astype(np.int64)
     return flavour, tau
 
 
