@@ -1,4 +1,4 @@
-"""The real vendor CLIs (Claude Code, Codex) driven by the scripted loopback server.
+"""The real vendor CLIs (Claude Code, Codex, Gemini CLI) driven by the scripted loopback server.
 
 The CLIs come from npm (``scripts/install_agent_clis.sh`` puts them in ``.tools/npm``). Each test
 builds the process exactly as the harness would (the agent spec's ``build``), runs it in a temporary
@@ -387,12 +387,10 @@ def test_claude_code_killed_at_walltime_still_counts_input(
 
 
 # ------------------------------------------------------------------------------------------------
-# through the harness: `colliderbench run --agent claude-code|codex` inside bwrap
+# through the harness: `colliderbench run --agent claude-code|codex|gemini` inside bwrap
 
 
-def harness_run(
-    tmp_path: Path, agent: str, model: str, script: list[object], base: str
-) -> tuple[dict, Path]:
+def harness_run(tmp_path: Path, agent: str, model: str, base: str) -> tuple[dict, Path]:
     """Run the CLI `colliderbench run` against an already started server; return run.json and its dir."""
     import json
     import sys
@@ -444,9 +442,7 @@ def test_claude_code_through_the_harness(tmp_path: Path) -> None:
         Turn(text="Filled."),
     ]
     with ScriptedLLMServer(script) as server:
-        run, run_dir = harness_run(
-            tmp_path, "claude-code", "claude-sonnet-4-5", script, server.base_url
-        )
+        run, run_dir = harness_run(tmp_path, "claude-code", "claude-sonnet-4-5", server.base_url)
         usage = server.reported_usage()
     assert server.remaining == 0
     assert run["status"] == "finished" and run["failure_class"] is None, run
@@ -472,9 +468,7 @@ def test_codex_through_the_harness(tmp_path: Path) -> None:
     if shutil.which("bwrap") is None:
         pytest.skip("bubblewrap (bwrap) is not installed")
     with ScriptedLLMServer(codex_script()) as server:
-        run, run_dir = harness_run(
-            tmp_path, "codex", "gpt-5-codex", codex_script(), server.openai_base_url
-        )
+        run, run_dir = harness_run(tmp_path, "codex", "gpt-5-codex", server.openai_base_url)
         usage = server.reported_usage()
     assert server.remaining == 0
     assert run["status"] == "finished" and run["failure_class"] is None, run
@@ -485,3 +479,101 @@ def test_codex_through_the_harness(tmp_path: Path) -> None:
 
     assert json.loads((run_dir / "score.json").read_text())["valid"]
     assert (run_dir / "workspace" / "report.md").read_text() == "# Report\nscripted\n"
+
+
+# ------------------------------------------------------------------------------------------------
+# Gemini CLI (the server speaks generateContent / streamGenerateContent too)
+
+
+def gemini_script(ws_inside: str) -> list[object]:
+    name = template_path(TASK).name
+    return [
+        Turn(
+            text="Reading the task.",
+            tool_calls=[ToolCall("run_shell_command", {"command": "head -20 TASK.md"})],
+        ),
+        Turn(
+            tool_calls=[
+                ToolCall(
+                    "run_shell_command",
+                    {"command": f"sed -i 's/{{value: null}}/{{value: 3.25}}/' results/{name}"},
+                )
+            ]
+        ),
+        Turn(
+            tool_calls=[
+                ToolCall(
+                    "write_file",
+                    {"file_path": f"{ws_inside}/report.md", "content": "# Report\nscripted\n"},
+                )
+            ]
+        ),
+        Turn(text="The histogram is filled."),
+    ]
+
+
+def test_gemini_fills_the_template(tmp_path: Path, clean_env: pytest.MonkeyPatch) -> None:
+    need("gemini")
+    ws = make_workspace(tmp_path)
+    clean_env.delenv("GOOGLE_API_KEY", raising=False)
+    clean_env.setenv("GEMINI_API_KEY", "gm-dummy")
+    with ScriptedLLMServer(gemini_script(str(ws))) as server:
+        inv = SPECS["gemini"].build(ctx("gemini-2.5-pro", ws, server.base_url))
+        proc = run(inv, ws, tmp_path / "home")
+        usage = server.reported_usage()
+    assert proc.returncode == 0, proc.stderr.decode()[-2000:]
+    assert server.remaining == 0 and server.exhausted_calls == 0
+    assert {r.api for r in server.model_requests()} == {"gemini"}
+    assert all(r.header("x-goog-api-key") == "gm-dummy" for r in server.model_requests())
+    assert filled_values(ws).count("{value: 3.25}") >= 2
+    assert (ws / "report.md").read_text() == "# Report\nscripted\n"
+    s = SPECS["gemini"].parse(proc.stdout, proc.stderr, proc.returncode)
+    assert s.failure_class is None
+    kinds = [e["kind"] for e in s.events]
+    assert (
+        kinds.count("command") == 2 and kinds.count("tool_call") == 1 and kinds.count("output") == 3
+    )
+    assert (s.tokens_in, s.tokens_out) == usage[:2]
+    fill_cost(s, "gemini-2.5-pro")
+    assert s.cost_source == "price_table" and s.cost_usd == pytest.approx(
+        cost_usd("gemini-2.5-pro", *usage)
+    )
+
+
+@pytest.mark.parametrize(
+    ("fail", "expected"),
+    [(Fail(401), "auth"), (Fail(400, kind="context_window"), "context_window")],
+)
+def test_gemini_failure_classes(
+    tmp_path: Path, clean_env: pytest.MonkeyPatch, fail: Fail, expected: str
+) -> None:
+    need("gemini")
+    ws = make_workspace(tmp_path)
+    clean_env.setenv("GEMINI_API_KEY", "gm-dummy")
+    with ScriptedLLMServer([fail] * 8) as server:
+        inv = SPECS["gemini"].build(ctx("gemini-2.5-pro", ws, server.base_url))
+        proc = run(inv, ws, tmp_path / "home")
+    assert proc.returncode != 0
+    assert (
+        SPECS["gemini"].parse(proc.stdout, proc.stderr, proc.returncode).failure_class == expected
+    )
+
+
+@pytest.mark.sandbox
+def test_gemini_through_the_harness(tmp_path: Path, clean_env: pytest.MonkeyPatch) -> None:
+    need("gemini")
+    if shutil.which("bwrap") is None:
+        pytest.skip("bubblewrap (bwrap) is not installed")
+    # harness_run keeps it (it drops only ANTHROPIC_/OPENAI_/CLAUDE_CODE_/CODEX_ names)
+    clean_env.setenv("GEMINI_API_KEY", "gm-dummy")
+    with ScriptedLLMServer(gemini_script("/workspace")) as server:
+        run, run_dir = harness_run(tmp_path, "gemini", "gemini-2.5-pro", server.base_url)
+        usage = server.reported_usage()
+    assert server.remaining == 0
+    assert run["status"] == "finished" and run["failure_class"] is None, run
+    assert (run["tokens_in"], run["tokens_out"]) == usage[:2]
+    assert run["cost_source"] == "price_table"
+    assert (run_dir / "workspace" / "report.md").read_text() == "# Report\nscripted\n"
+    assert not (
+        run_dir / "workspace" / ".gemini"
+    ).exists()  # the CLI's state stays in the per-run home

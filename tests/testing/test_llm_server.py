@@ -183,3 +183,36 @@ def test_context_window_error_shapes() -> None:
         an = anthropic.Anthropic(base_url=server.base_url, api_key="k", max_retries=0)
         with pytest.raises(anthropic.BadRequestError, match="prompt is too long"):
             an.messages.create(model="m", max_tokens=5, messages=[{"role": "user", "content": "a"}])
+
+
+@pytest.mark.parametrize("stream", [False, True])
+def test_gemini_generate_content(stream: bool) -> None:
+    """No Gemini SDK here: plain HTTP, as the Gemini CLI sends it (the real CLI is tested too)."""
+    import urllib.request
+
+    with ScriptedLLMServer(turns()) as server:
+        method = "streamGenerateContent?alt=sse" if stream else "generateContent"
+        body = {
+            "contents": [{"role": "user", "parts": [{"text": "hi"}]}],
+            "tools": [
+                {"functionDeclarations": [{"name": "bash", "parameters": TOOL["parameters"]}]}
+            ],
+        }
+        req = urllib.request.Request(
+            f"{server.base_url}/v1beta/models/gemini-x:{method}",
+            data=json.dumps(body).encode(),
+            headers={"Content-Type": "application/json", "x-goog-api-key": "k"},
+        )
+        raw = urllib.request.urlopen(req, timeout=10).read().decode()
+    if stream:
+        chunks = [json.loads(line[6:]) for line in raw.splitlines() if line.startswith("data: ")]
+    else:
+        chunks = [json.loads(raw)]
+    parts = [p for c in chunks for p in c["candidates"][0]["content"]["parts"]]
+    assert "".join(p.get("text", "") for p in parts) == "Let me run it."
+    call = next(p["functionCall"] for p in parts if "functionCall" in p)
+    assert call["name"] == "bash" and call["args"]["command"].startswith("echo")
+    assert chunks[-1]["usageMetadata"]["promptTokenCount"] == 11
+    assert (
+        server.model_requests()[0].tools == ["bash"] and server.model_requests()[0].stream == stream
+    )

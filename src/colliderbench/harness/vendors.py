@@ -120,7 +120,10 @@ def classify_error_text(text: str) -> FailureClass | None:
         return "auth"
     if re.search(r"\b429\b|rate.?limit|too many requests|quota|resource.?exhausted", t):
         return "rate_limit"
-    if re.search(r"context.?(window|length)|prompt is too long|too many tokens|maximum context", t):
+    if re.search(
+        r"context.?(window|length)|prompt is too long|too many tokens|maximum context|exceeds the maximum number of tokens",
+        t,
+    ):
         return "context_window"
     return None
 
@@ -435,11 +438,13 @@ def parse_codex(stdout: bytes, stderr: bytes, exit_code: int) -> TraceSummary:
 # ------------------------------------------------------------------------------------------------
 # Gemini CLI
 
+GEMINI_SETTINGS = Path(__file__).resolve().parent / "data" / "gemini-settings.json"
+
 
 def build_gemini(ctx: RunContext) -> Invocation:
     """``gemini --output-format stream-json --yolo -p PROMPT`` (headless mode)."""
     argv = [
-        _program("gemini", "npm install --prefix .tools/npm @google/gemini-cli"),
+        _program("gemini", _NPM_HINT),
         "--output-format",
         "stream-json",
         "--yolo",  # auto-approve tool calls: our sandbox is the boundary
@@ -462,8 +467,10 @@ def build_gemini(ctx: RunContext) -> Invocation:
     )
     if ctx.agent_args.get("base_url"):
         env["GOOGLE_GEMINI_BASE_URL"] = ctx.agent_args["base_url"]
-    home: dict[str, Path] = {}
-    if "GEMINI_API_KEY" not in env and "GOOGLE_API_KEY" not in env:
+    if "GEMINI_API_KEY" in env or "GOOGLE_API_KEY" in env:
+        # API-key auth, and no folder-trust prompt (it would silently turn --yolo off)
+        home = {".gemini/settings.json": GEMINI_SETTINGS}
+    else:
         home = {**_home_file(".gemini/oauth_creds.json"), **_home_file(".gemini/settings.json")}
     return Invocation(argv=argv, env=env, home_files=home, native_trace_name="gemini.stream.jsonl")
 

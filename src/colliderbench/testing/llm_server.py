@@ -151,7 +151,9 @@ class RecordedRequest:
             return []
         names = []
         for tool in self.body.get("tools") or []:
-            if "function" in tool and isinstance(tool["function"], dict):
+            if isinstance(tool.get("functionDeclarations"), list):  # Gemini
+                names += [f.get("name", "") for f in tool["functionDeclarations"]]
+            elif "function" in tool and isinstance(tool["function"], dict):
                 names.append(tool["function"].get("name", ""))
             else:
                 names.append(tool.get("name", tool.get("type", "")))
@@ -160,12 +162,17 @@ class RecordedRequest:
     @property
     def stream(self) -> bool:
         """Whether the client asked for a streamed reply."""
+        if self.api == "gemini":
+            return ":streamGenerateContent" in self.path
         return isinstance(self.body, dict) and bool(self.body.get("stream"))
+
+
+MODEL_APIS = ("anthropic", "responses", "chat", "gemini")
 
 
 def without_tools(request: RecordedRequest) -> bool:
     """Side-request predicate: model calls that offer no tools (titles, summaries, probes)."""
-    return request.api in ("anthropic", "responses", "chat") and not request.tools
+    return request.api in MODEL_APIS and not request.tools
 
 
 _ERROR_TYPES_ANTHROPIC = {
@@ -199,6 +206,18 @@ _ERROR_TYPES_OPENAI = {
         "This model's maximum context length is 128000 tokens. Your messages resulted in 250000 tokens.",
     ),
     "bad_request": ("invalid_request", "invalid_request_error", "Bad request"),
+}
+
+_ERROR_TYPES_GEMINI = {
+    "rate_limit": ("RESOURCE_EXHAUSTED", "Resource has been exhausted (e.g. check quota)."),
+    "auth": ("UNAUTHENTICATED", "API key not valid. Please pass a valid API key."),
+    "overloaded": ("UNAVAILABLE", "The model is overloaded. Please try again later."),
+    "server": ("INTERNAL", "An internal error has occurred."),
+    "context_window": (
+        "INVALID_ARGUMENT",
+        "The input token count (2500000) exceeds the maximum number of tokens allowed (1048576).",
+    ),
+    "bad_request": ("INVALID_ARGUMENT", "Request contains an invalid argument."),
 }
 
 
@@ -364,6 +383,10 @@ def _make_handler(server: ScriptedLLMServer) -> type[BaseHTTPRequestHandler]:
                 api = "responses"
             elif path.endswith("/chat/completions"):
                 api = "chat"
+            elif path.endswith((":generateContent", ":streamGenerateContent")):
+                api = "gemini"
+            elif path.endswith(":countTokens"):
+                api = "count_tokens"
             elif path.endswith("/models") or "/models/" in path:
                 api = "models"
             else:
@@ -413,9 +436,10 @@ def _make_handler(server: ScriptedLLMServer) -> type[BaseHTTPRequestHandler]:
         def do_POST(self) -> None:  # noqa: N802
             req, n_chars = self._record("POST")
             if req.api == "count_tokens":
-                self._send_json(200, {"input_tokens": _estimate_tokens(n_chars)})
+                n = _estimate_tokens(n_chars)
+                self._send_json(200, {"input_tokens": n, "totalTokens": n})
                 return
-            if req.api not in ("anthropic", "responses", "chat"):
+            if req.api not in MODEL_APIS:
                 self._send_json(
                     404, {"error": {"type": "not_found", "message": f"no route {req.path}"}}
                 )
@@ -436,6 +460,8 @@ def _make_handler(server: ScriptedLLMServer) -> type[BaseHTTPRequestHandler]:
                 if isinstance(req.body, dict)
                 else server.model
             )
+            if req.api == "gemini":  # the model is in the path: /v1beta/models/M:generateContent
+                model = req.path.split("/models/", 1)[-1].split(":", 1)[0]
             in_tok = (
                 step.input_tokens if step.input_tokens is not None else _estimate_tokens(n_chars)
             )
@@ -457,6 +483,8 @@ def _make_handler(server: ScriptedLLMServer) -> type[BaseHTTPRequestHandler]:
                     self._anthropic(req, step, model, usage)
                 elif req.api == "responses":
                     self._responses(req, step, model, usage)
+                elif req.api == "gemini":
+                    self._gemini(req, step, model, usage)
                 else:
                     self._chat(req, step, model, usage)
             except (BrokenPipeError, ConnectionResetError):
@@ -469,6 +497,17 @@ def _make_handler(server: ScriptedLLMServer) -> type[BaseHTTPRequestHandler]:
             if fail.retry_after is not None and fail.status in (429, 529, 503):
                 headers["retry-after"] = f"{fail.retry_after:g}"
                 headers["retry-after-ms"] = str(int(fail.retry_after * 1000))
+            if api == "gemini":
+                gstatus, msg = _ERROR_TYPES_GEMINI.get(kind, _ERROR_TYPES_GEMINI["server"])
+                payload_g = {
+                    "error": {
+                        "code": fail.status,
+                        "message": fail.message or msg,
+                        "status": gstatus,
+                    }
+                }
+                self._send_json(fail.status, payload_g, headers)
+                return
             if api == "anthropic":
                 _, etype, msg = _ERROR_TYPES_ANTHROPIC.get(kind, _ERROR_TYPES_ANTHROPIC["server"])
                 payload: dict[str, Any] = {
@@ -773,6 +812,67 @@ def _make_handler(server: ScriptedLLMServer) -> type[BaseHTTPRequestHandler]:
                 "response.completed",
                 {"type": "response.completed", "sequence_number": next(seq), "response": response},
             )
+
+        # -- Gemini generateContent -------------------------------------------------------------
+        def _gemini(
+            self, req: RecordedRequest, turn: Turn, model: str, usage: tuple[int, int, int]
+        ) -> None:
+            in_tok, out_tok, cached = usage
+            parts: list[dict[str, Any]] = []
+            if turn.text:
+                parts.append({"text": turn.text})
+            for tc in turn.tool_calls:
+                args: Any = tc.arguments
+                if isinstance(args, str):
+                    try:
+                        args = json.loads(args)
+                    except json.JSONDecodeError:
+                        args = {"raw": args}  # Gemini carries objects only
+                parts.append({"functionCall": {"name": tc.name, "args": args, "id": tc.id}})
+            finish = turn.stop_reason or "STOP"
+            usage_obj = {
+                "promptTokenCount": in_tok,
+                "candidatesTokenCount": out_tok,
+                "totalTokenCount": in_tok + out_tok,
+                "cachedContentTokenCount": cached,
+            }
+            whole = {
+                "candidates": [
+                    {
+                        "content": {"role": "model", "parts": parts},
+                        "finishReason": finish,
+                        "index": 0,
+                    }
+                ],
+                "usageMetadata": usage_obj,
+                "modelVersion": model,
+                "responseId": server._new_id("resp"),
+            }
+            if not req.stream:
+                self._send_json(200, whole)
+                return
+            self._start_sse()
+            pieces = list(_chunks(turn.text, 40))
+            for piece in pieces[:-1] if not turn.tool_calls else pieces:
+                chunk = {
+                    "candidates": [
+                        {"content": {"role": "model", "parts": [{"text": piece}]}, "index": 0}
+                    ],
+                    "modelVersion": model,
+                }
+                self._sse(None, chunk)
+            last_parts = [p for p in parts if "functionCall" in p]
+            if not turn.tool_calls and pieces:
+                last_parts = [{"text": pieces[-1]}]
+            final = dict(whole)
+            final["candidates"] = [
+                {
+                    "content": {"role": "model", "parts": last_parts or [{"text": ""}]},
+                    "finishReason": finish,
+                    "index": 0,
+                }
+            ]
+            self._sse(None, final)
 
         # -- OpenAI Chat Completions ------------------------------------------------------------
         def _chat(
