@@ -1,12 +1,14 @@
 """A scripted LLM server on 127.0.0.1 for offline tests of agents.
 
-One small threaded HTTP server speaks three wire protocols, chosen by the request path:
+One small threaded HTTP server speaks four wire protocols, chosen by the request path:
 
 - the Anthropic Messages API: ``POST /v1/messages`` (streaming SSE and not) and
   ``POST /v1/messages/count_tokens`` (what Claude Code and the ``anthropic`` SDK call);
 - the OpenAI Responses API: ``POST /v1/responses`` (streaming SSE and not; what Codex CLI calls);
 - OpenAI Chat Completions with tool calls: ``POST /v1/chat/completions`` (streaming and not; what
-  local servers such as vLLM, Ollama and llama.cpp implement), plus ``GET /v1/models``.
+  local servers such as vLLM, Ollama and llama.cpp implement), plus ``GET /v1/models``;
+- the Gemini API: ``POST /v1beta/models/M:generateContent`` and ``:streamGenerateContent?alt=sse``
+  (what Gemini CLI calls with ``GOOGLE_GEMINI_BASE_URL``).
 
 The model is a *script*: a list of steps, each a :class:`Turn` (text and/or tool calls), a
 :class:`Fail` (an HTTP error such as 429, 401, 529) or a callable that receives the
@@ -129,7 +131,7 @@ class RecordedRequest:
     path: str
     headers: dict[str, str]
     body: Any  # parsed JSON, or the raw text when it is not JSON
-    api: str  # "anthropic" | "responses" | "chat" | "count_tokens" | "models" | "other"
+    api: str  # "anthropic" | "responses" | "chat" | "gemini" | "count_tokens" | "models" | "other"
     # index of the script step it consumed (None: a side request, or not a model call)
     step: int | None = None
     t: float = field(default_factory=time.time)
@@ -146,7 +148,7 @@ class RecordedRequest:
 
     @property
     def tools(self) -> list[str]:
-        """Names of the tools offered in this request (all three APIs)."""
+        """Names of the tools offered in this request (every API)."""
         if not isinstance(self.body, dict):
             return []
         names = []
