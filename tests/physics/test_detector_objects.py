@@ -162,3 +162,33 @@ def test_mini_isolation_option_is_stricter_for_a_nearby_pion() -> None:
     mini_iso = ak.to_numpy(ak.flatten(mini.Muon.IsolationVar))
     assert np.median(card_iso) > 0.05
     assert np.median(mini_iso) == 0.0
+
+
+def test_cone_sums_blocks_give_the_same_sums(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Pairs are formed in memory-bounded blocks; tiny blocks must not change a single sum."""
+    from colliderbench.physics.detector import objects
+
+    rng = np.random.default_rng(0)
+    n_events, n_iso, n_cand = 50, 2000, 300
+    iso_evt = np.sort(rng.integers(0, n_events, n_iso))
+    cand_evt = rng.integers(0, n_events, n_cand)
+    args = (
+        cand_evt, rng.uniform(-2, 2, n_cand), rng.uniform(-np.pi, np.pi, n_cand),
+        rng.integers(0, n_iso, n_cand), rng.uniform(0.1, 0.6, n_cand),
+        iso_evt, rng.uniform(-2, 2, n_iso), rng.uniform(-np.pi, np.pi, n_iso),
+        rng.uniform(0.5, 5, n_iso), rng.random(n_iso) < 0.5, np.arange(n_iso), n_events,
+    )  # fmt: skip
+    whole = objects.cone_sums(*args)
+    monkeypatch.setattr(objects, "PAIR_BLOCK", 7)
+    blocked = objects.cone_sums(*args)
+    assert np.allclose(whole[0], blocked[0]) and np.allclose(whole[1], blocked[1])
+    # brute force for one candidate
+    i = 5
+    sel = iso_evt == cand_evt[i]
+    dphi = np.abs(args[7][sel] - args[2][i])
+    dphi = np.minimum(dphi, 2 * np.pi - dphi)
+    dr = np.hypot(args[6][sel] - args[1][i], dphi)
+    inside = (dr <= args[4][i]) & (np.arange(n_iso)[sel] != args[3][i])
+    charged = args[9][sel]
+    assert whole[0][i] == pytest.approx(args[8][sel][inside & charged].sum())
+    assert whole[1][i] == pytest.approx(args[8][sel][inside & ~charged].sum())
