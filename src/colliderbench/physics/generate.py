@@ -292,6 +292,7 @@ def combine_chunk_info(infos: Sequence[dict[str, Any]]) -> dict[str, Any]:
         "n_accepted": int(sum(i["n_accepted"] for i in infos)),
         "filter_efficiency": float(infos[0]["filter_efficiency"]) if infos else 1.0,
         "chunks": len(infos),
+        "chunk_seeds": [int(i["seed"]) for i in infos],
     }
 
 

@@ -542,9 +542,15 @@ def build_metadata(
         "xsec_mass": sample.xsec_mass,
         "sqrt_s_gev": sample.spec.ecm_gev,
         "tune": sample.spec.tune,
-        "pythia_settings": sample.spec.pythia_settings(seed=0, slha_path="spectrum.slha")
-        if sample.spec.lhe is None
-        else sample.spec.pythia_settings(seed=0, slha_path=None),
+        # every chunk's settings; only Random:seed differs, listed per chunk in chunk_seeds
+        "pythia_settings": [
+            line
+            for line in sample.spec.pythia_settings(
+                seed=0, slha_path=None if sample.spec.lhe else "spectrum.slha"
+            )
+            if not line.startswith("Random:seed")
+        ],
+        "chunk_seeds": list(totals.get("chunk_seeds", [])),
         "process": list(sample.spec.process),
         "lhe": sample.spec.lhe,
         "detector": detector,
