@@ -6,6 +6,7 @@ import importlib
 import json
 import os
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -265,3 +266,45 @@ def test_read_paper_figures(workspace: Path, capsys: pytest.CaptureFixture[str])
     assert call("read-paper", "papers/CMS-SUS-16-046.pdf", "--find", "Figure 6", "--json") == 0
     matches = json.loads(capsys.readouterr().out)["matches"]
     assert any(m["page"] == 12 for m in matches)
+
+
+def test_deny_list_from_the_environment(
+    tool_env, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:  # noqa: ANN001
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("COLLIDERBENCH_DENIED_RECORDS", "arXiv:9901.00001, ins7")
+    assert call("hepdata", "tables", "ins1000001") == 3
+
+
+def test_colliderbench_tool_runs_a_tool_outside_a_workspace(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("COLLIDERBENCH_")}
+    exe = Path(sys.executable).parent / "colliderbench"
+    r = subprocess.run(
+        [str(exe), "tool", "prospino", "run", "--process", "stop_pair", "--mass", "1000", "--json"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert r.returncode == 0 and json.loads(r.stdout)["value_fb"] == pytest.approx(6.15134)
+    r = subprocess.run(
+        [str(exe), "tool", "hepdata", "get"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert r.returncode == 2 and len(r.stderr.strip().splitlines()) == 1
+    r = subprocess.run(
+        [str(exe), "tool", "nosuchtool"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert r.returncode == 2 and "unknown tool" in r.stderr

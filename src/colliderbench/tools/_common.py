@@ -129,23 +129,31 @@ def offline() -> bool:
 
 
 def log_denied(tool: str, what: str, reason: str) -> None:
-    """Record a refused request in the workspace's ``.colliderbench/denied.log`` and on stderr."""
+    """Record a refused request in the workspace's ``.colliderbench/denied.log`` (the caller also
+    says so on stderr)."""
     ws = workspace_dir()
     stamp = _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds")
     line = f"{stamp} {tool} {what}: {reason}"
     if ws is not None:
-        with (ws / ".colliderbench" / "denied.log").open("a") as fh:
-            fh.write(line + "\n")
+        try:
+            with (ws / ".colliderbench" / "denied.log").open("a") as fh:
+                fh.write(line + "\n")
+        except OSError:
+            sys.stderr.write(f"{tool}: could not write the deny log: {line}\n")
 
 
 # --- HTTP with an on-disk cache -----------------------------------------------------------------
 
 
-def _cache_file(service: str, url: str, suffix: str) -> Path:
+def _cache_file(service: str, url: str, suffix: str) -> Path | None:
+    """Where a response is cached; None when no cache folder can be made (read-only home)."""
     from colliderbench.paths import cache_dir
 
     key = hashlib.sha256(url.encode()).hexdigest()[:32]
-    return cache_dir() / "tools" / service / f"{key}{suffix}"
+    try:
+        return cache_dir() / "tools" / service / f"{key}{suffix}"
+    except OSError:
+        return None
 
 
 def http_get(
@@ -156,7 +164,7 @@ def http_get(
 
     full = requests.Request("GET", url, params=params).prepare().url or url
     cached = _cache_file(service, full, ".bin")
-    if cached.is_file():
+    if cached is not None and cached.is_file():
         return cached.read_bytes()
     if offline():
         raise ToolFailure(
@@ -172,10 +180,14 @@ def http_get(
         raise ToolFailure(f"not found: {full}")
     if response.status_code >= 400:
         raise ToolFailure(f"{full} answered HTTP {response.status_code}")
-    cached.parent.mkdir(parents=True, exist_ok=True)
-    tmp = cached.with_suffix(f".{os.getpid()}.part")
-    tmp.write_bytes(response.content)
-    tmp.replace(cached)
+    if cached is not None:
+        try:
+            cached.parent.mkdir(parents=True, exist_ok=True)
+            tmp = cached.with_suffix(f".{os.getpid()}.part")
+            tmp.write_bytes(response.content)
+            tmp.replace(cached)
+        except OSError:
+            pass  # a cache that cannot be written only costs a repeated download
     return response.content
 
 

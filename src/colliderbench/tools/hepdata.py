@@ -46,8 +46,11 @@ def normalise_id(text: str) -> tuple[str, str] | None:
 
 
 def denied_ids() -> set[tuple[str, str]]:
-    """The records this task refuses, normalised."""
-    ids = (normalise_id(r) for r in workspace_config().get("denied_records", []))
+    """The records this task refuses, normalised: the workspace's list plus any the harness names
+    in ``$COLLIDERBENCH_DENIED_RECORDS`` (comma-separated)."""
+    names = list(workspace_config().get("denied_records", []))
+    names += [r for r in os.environ.get("COLLIDERBENCH_DENIED_RECORDS", "").split(",") if r.strip()]
+    ids = (normalise_id(r) for r in names)
     return {i for i in ids if i is not None}
 
 
