@@ -15,7 +15,13 @@ import pytest
 from colliderbench.agents.api import API_AGENT, OUTPUT_LIMIT, parse_api, truncate
 from colliderbench.corpus import load_task, task_markdown, template_path
 from colliderbench.harness.agent_spec import RunContext
-from colliderbench.testing.llm_server import Fail, ScriptedLLMServer, ToolCall, Turn
+from colliderbench.testing.llm_server import (
+    Fail,
+    RecordedRequest,
+    ScriptedLLMServer,
+    ToolCall,
+    Turn,
+)
 
 TASK = "sus-16-046_yield-T5Wg"
 PROMPT = "Read TASK.md, AGENTS.md and TOOLS.md, then do the task."
@@ -104,9 +110,13 @@ def run_agent(
 
 def tool_results_sent(server: ScriptedLLMServer) -> list[str]:
     """Every tool result the agent sent back to the model, in order, both APIs."""
-    last = server.model_requests()[-1].body
+    return tool_results_of(server.model_requests()[-1])
+
+
+def tool_results_of(request: RecordedRequest) -> list[str]:
+    """The tool results carried by one request (Messages or Chat Completions)."""
     out: list[str] = []
-    for msg in last["messages"]:
+    for msg in request.body["messages"]:
         if msg["role"] == "tool":
             out.append(msg["content"])
         elif msg["role"] == "user" and isinstance(msg["content"], list):
@@ -354,6 +364,15 @@ def test_api_agent_through_the_harness(tmp_path: Path, provider: str) -> None:
     if shutil.which("bwrap") is None:
         pytest.skip("bubblewrap (bwrap) is not installed")
     name = template_path(TASK).name
+
+    def fill_from_xsec(request: RecordedRequest) -> Turn:
+        """A model step that uses what the workspace's own tool printed: sigma x L x 1% acceptance."""
+        text = tool_results_of(request)[-1]
+        xsec_fb = json.loads(text[: text.rindex("}") + 1])["value_fb"]
+        value = round(xsec_fb * 35.9 * 0.01, 4)
+        cmd = f"sed -i 's/{{value: null}}/{{value: {value}}}/' results/{name}"
+        return Turn(tool_calls=[ToolCall("bash", {"command": cmd})])
+
     script = [
         Turn(
             tool_calls=[
@@ -363,11 +382,11 @@ def test_api_agent_through_the_harness(tmp_path: Path, provider: str) -> None:
         Turn(
             tool_calls=[
                 ToolCall(
-                    "bash",
-                    {"command": f"sed -i 's/{{value: null}}/{{value: 7.5}}/' results/{name}"},
+                    "bash", {"command": "prospino run --process gluino_pair --mass 1750 --json"}
                 )
             ]
         ),
+        fill_from_xsec,
         Fail(429),
         Turn(tool_calls=[ToolCall("write_file", {"path": "report.md", "content": "# Report\n"})]),
         Turn(text="Done."),
@@ -415,7 +434,10 @@ def test_api_agent_through_the_harness(tmp_path: Path, provider: str) -> None:
         json.loads(line)
         for line in (run_json.parent / "trace" / "events.jsonl").read_text().splitlines()
     ]
-    assert [e["command"] for e in events if e["kind"] == "command"][1].startswith("sed -i")
+    commands = [e["command"] for e in events if e["kind"] == "command"]
+    assert commands[1].startswith("prospino run") and commands[2].startswith("sed -i")
+    # the value came from the sandboxed tool's output: 3.59842 fb x 35.9 fb^-1 x 1%
+    assert "{value: 1.2918}" in (ws / "results" / name).read_text()
     assert any(e["kind"] == "error" and e.get("retry") == 1 for e in events)
     # the tools the agent saw are the workspace's, inside the sandbox
     first_output = next(e["text"] for e in events if e["kind"] == "output")
