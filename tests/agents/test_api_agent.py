@@ -453,3 +453,49 @@ def test_api_agent_through_the_harness(tmp_path: Path, provider: str) -> None:
     verdict = json.loads((run_json.parent / "judge.json").read_text())
     assert verdict["verdict"] in ("Passed", "Failed", "Fabricated")
     assert verdict["replay"]["outcome"] == "not_replayable"  # the scripted model left no analysis/
+
+
+@pytest.mark.sandbox
+def test_api_agent_runs_the_oracle_commands(tmp_path: Path) -> None:
+    """A scripted model that does what the oracle does, through `bash` in the sandbox: the run is
+    scored and judged like any other (the judge can replay the analysis it left)."""
+    if shutil.which("bwrap") is None:
+        pytest.skip("bubblewrap (bwrap) is not installed")
+    solve = f"colliderbench solve {TASK} --workdir . --events 200 --seed 7 --json > logs/solve.json; tail -c 300 logs/solve.json"
+    script = [
+        Turn(tool_calls=[ToolCall("bash", {"command": "cat TASK.md | head -30"})]),
+        Turn(tool_calls=[ToolCall("bash", {"command": "mkdir -p logs && " + solve})]),
+        Turn(tool_calls=[ToolCall("read_file", {"path": f"results/{template_path(TASK).name}"})]),
+        Turn(text="Done: the histogram is filled from my simulation."),
+    ]
+    runs = tmp_path / "runs"
+    env = {k: v for k, v in os.environ.items() if not k.endswith(("_API_KEY", "_BASE_URL"))}
+    env["OPENAI_API_KEY"] = "sk-test"
+    exe = Path(sys.executable).parent / "colliderbench"
+    with ScriptedLLMServer(script) as server:
+        argv = [str(exe), "run", "--agent", "api", "--provider", "openai", "--model", "gpt-5"]
+        argv += ["--base-url", server.openai_base_url, "--task", TASK, "--runs-dir", str(runs)]
+        argv += ["--walltime", "10m", "--sandbox", "bwrap"]
+        proc = subprocess.run(argv, env=env, capture_output=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr.decode()[-3000:]
+    assert server.remaining == 0
+    (run_json,) = list(runs.rglob("run.json"))
+    run = json.loads(run_json.read_text())
+    assert run["status"] == "finished" and run["failure_class"] is None, run
+    score = json.loads((run_json.parent / "score.json").read_text())
+    assert score["valid"] and score["n_filled"] == score["n_bins"], score
+    outputs = [
+        json.loads(x) for x in (run_json.parent / "trace" / "events.jsonl").read_text().splitlines()
+    ]
+    solve_out = [e["text"] for e in outputs if e["kind"] == "output"][1]
+    assert "[exit code 0]" in solve_out
+    judge = subprocess.run(
+        [str(exe), "judge", str(run_json.parent), "--provider", "none", "--json"],
+        env=env,
+        capture_output=True,
+        timeout=600,
+    )
+    assert judge.returncode == 0, judge.stderr.decode()[-3000:]
+    verdict = json.loads((run_json.parent / "judge.json").read_text())
+    assert verdict["replay"]["outcome"] != "not_replayable", verdict["replay"]
+    assert verdict["verdict"] == "Passed", verdict["reasons"]  # an honest pipeline replays
