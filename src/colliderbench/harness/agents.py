@@ -69,7 +69,9 @@ def parse_oracle(stdout: bytes, stderr: bytes, exit_code: int) -> TraceSummary:
     return TraceSummary(events=events)
 
 
-_XTRACE = re.compile(r"^\+\[(\d+(?:\.\d+)?)\] (.*)$")
+# xtrace lines of the script's own top level: "++[<epoch seconds>] command" (the "+" repeats per
+# nesting level; level 1 is the "." that sources the script)
+_XTRACE = re.compile(r"^\+\+\[(\d+(?:\.\d+)?)\] (.*)$")
 
 
 def build_replay(ctx: RunContext) -> Invocation:
@@ -77,7 +79,7 @@ def build_replay(ctx: RunContext) -> Invocation:
     environment when running as root, so it is set inside)."""
     if ctx.script is None:
         raise UserError("the replay agent needs --script FILE")
-    code = 'PS4="+[${EPOCHREALTIME}] "; set -x; . "$0"'
+    code = "PS4='+[${EPOCHREALTIME}] '; set -x; . \"$0\""
     return Invocation(argv=["bash", "-c", code, str(ctx.script)], native_trace_name="stdout.txt")
 
 
