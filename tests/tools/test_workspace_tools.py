@@ -109,7 +109,11 @@ def test_workspace_and_tools(
 
     r = run(ws, proc_env, "simulate", "info", "--json")
     examples = json.loads(r.stdout)["examples"]
-    assert r.returncode == 0 and any(f"--model {task.signal.model} " in e for e in examples)
+    own = [e for e in examples if f"--model {task.signal.model} " in e]
+    assert r.returncode == 0 and own, examples
+    from colliderbench.physics.models import MODELS
+
+    assert own[0].count("--mass ") == len(MODELS[task.signal.model].mass_keys), own[0]
 
     from colliderbench.physics.models import MODELS
 

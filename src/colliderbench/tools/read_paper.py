@@ -153,7 +153,7 @@ def _body(argv: list[str]) -> int:
         if args.pages is None:
             caps = captions(page_texts(args.pdf))
             fig_pages = sorted(
-                {int(c["page"]) for c in caps if str(c["caption"]).startswith("Fig")}
+                {int(str(c["page"])) for c in caps if str(c["caption"]).startswith("Fig")}
             )
         else:
             fig_pages = pages

@@ -48,11 +48,8 @@ def _task_example() -> str | None:
     model = MODELS.get(task.signal.model)
     if model is None:
         return None
-    masses = " ".join(
-        f"--mass {k}={task.signal.masses_gev[k]:g}"
-        for k in model.mass_keys
-        if k in task.signal.masses_gev
-    )
+    canonical = {model.aliases.get(k, k): v for k, v in task.signal.masses_gev.items()}
+    masses = " ".join(f"--mass {k}={canonical[k]:g}" for k in model.mass_keys if k in canonical)
     extra = " --z-filter ll" if task.signal.model == "TChiWZ" else ""
     return (
         f"simulate run --model {task.signal.model} {masses}{extra} --events 500 "
