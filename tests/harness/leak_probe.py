@@ -22,8 +22,9 @@ pattern = rf"\{{value: ?({alts})\}}|(^|[^0-9.])({'|'.join(re.escape(v) for v in 
 
 # a planted control proves the probe sees what it should
 os.makedirs("probe", exist_ok=True)
-with open("probe/control.txt", "w") as fh:
-    fh.write("- {value: " + own[0] + "}\n")
+for name in ("control.txt", "control.yaml"):
+    with open(f"probe/{name}", "w") as fh:
+        fh.write("- {value: " + own[0] + "}\n")
 
 roots = sys.argv[1:] or ["/"]
 skip = ["--exclude-dir=proc", "--exclude-dir=sys", "--exclude-dir=dev"]

@@ -244,8 +244,9 @@ def test_adversarial_agent_finds_no_reference(tmp_path: Path) -> None:
     assert "READ-HIDDEN" not in out
     report = json.loads(out.strip().splitlines()[-1])
     # the planted control shows the probe works inside the sandbox ...
-    assert set(report["leaks"]) == {"/workspace/probe/control.txt"}, report["leaks"]
-    assert report["yaml_leaks"] == ["/workspace/probe/control.txt"]
+    controls = {"/workspace/probe/control.txt", "/workspace/probe/control.yaml"}
+    assert set(report["leaks"]) == controls, report["leaks"]
+    assert report["yaml_leaks"] == ["/workspace/probe/control.yaml"]
     assert report["n_yaml"] > 30  # the templates, hepdata-validator schemas, ... were searched
     # ... and nothing else of the visible filesystem holds a reference number
     assert report["attempts"]["import_hidden"]["exit"] != 0
