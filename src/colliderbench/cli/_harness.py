@@ -122,6 +122,11 @@ def run(
     if not task_ids and not group:
         raise UserError("no tasks: give --task ID (repeatable) or --tasks all|sim|shape|yield")
     tasks = [t.id for t in select_tasks(list(task_ids), group)]
+    args = _agent_args(agent_arg)
+    if provider:
+        args["provider"] = provider
+    if base_url:
+        args["base_url"] = base_url
     spec = BatchSpec(
         agent=agent,
         model=model,

@@ -431,8 +431,8 @@ def summary_lines(result: BatchResult) -> list[str]:
         lines.append(
             f"valid scores: {len(ds)}; mean d = {sum(ds) / len(ds):.3f}; d < {ACC_TAU}: {acc}/{len(ds)}"
         )
-    costs = [
-        s.record.get("cost_usd")
+    costs: list[float] = [
+        float(s.record["cost_usd"])
         for s in states
         if s.record and s.record.get("cost_usd") is not None
     ]

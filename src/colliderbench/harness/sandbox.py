@@ -262,8 +262,8 @@ def bwrap_argv(argv: Sequence[str], req: SandboxRequest) -> list[str]:
         if p.exists():
             out += ["--ro-bind", str(p.resolve()) if p.is_file() else str(p), str(p)]
     bound: list[Path] = []
-    for d in [*python_env_dirs(), *req.read_only]:
-        for q in _dedupe([d, d.resolve()]):
+    for ro in [*python_env_dirs(), *req.read_only]:
+        for q in _dedupe([ro, ro.resolve()]):
             if q.exists() and not _under(q, bound):
                 out += ["--ro-bind", str(q), str(q)]
                 bound.append(q)
