@@ -67,6 +67,8 @@ def rate_chain(
     from colliderbench.physics.simulate import simulate
 
     with tempfile.TemporaryDirectory() as tmp:
+        # warm-up: first-use imports of the writer (uproot) and the detector's numba functions
+        simulate(model=model, masses=masses, events=4, output=Path(tmp) / "w.root", progress=False)
         c0 = time.process_time()
         summary = simulate(
             model=model,

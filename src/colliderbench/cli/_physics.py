@@ -75,7 +75,7 @@ from colliderbench.errors import UserError
     help="Extra Pythia setting, repeatable.",
 )
 @click.option(
-    "--chunk-size", type=int, help="Events per seeded chunk [default: from --events, 500-2500]."
+    "--chunk-size", type=int, help="Events per seeded chunk [default: from --events, 1000-2500]."
 )
 @click.option(
     "--out", "output", type=click.Path(path_type=Path), required=True, help="Output ROOT file."
