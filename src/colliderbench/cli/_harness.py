@@ -127,6 +127,8 @@ def run(
         args["provider"] = provider
     if base_url:
         args["base_url"] = base_url
+    if max_cost_usd is not None:
+        args["max_cost_usd"] = f"{max_cost_usd:g}"
     spec = BatchSpec(
         agent=agent,
         model=model,
@@ -140,16 +142,7 @@ def run(
         walltime_s=parse_walltime(walltime) if walltime else None,
         runs_dir=runs_dir,
         effort=effort,
-        agent_args=_agent_args(agent_arg)
-        | {
-            k: str(v)
-            for k, v in (
-                ("provider", provider),
-                ("base_url", base_url),
-                ("max_cost_usd", max_cost_usd),
-            )
-            if v is not None
-        },
+        agent_args=args,
         script=script,
         disabled_tools=tuple(disabled),
     )
