@@ -114,13 +114,13 @@ def build_workspace(
         shim.write_text(shim_text(tool))
         shim.chmod(0o755)
 
-    (dest / "TOOLS.md").write_text(tools_md(disabled))
+    (dest / "TOOLS.md").write_text(tools_md(disabled, paper=f"papers/{task.paper}.pdf"))
     (dest / "AGENTS.md").write_text(
         agents_md(
             task.id,
             task.template_name,
             f"{task.paper}.pdf",
-            extras=[f"{e}: see TASK.md" for e in extras],
+            extras=extras,
             disabled=disabled,
         )
     )

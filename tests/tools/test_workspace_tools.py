@@ -79,6 +79,7 @@ def test_workspace_and_tools(
     tools_md = (ws / "TOOLS.md").read_text()
     for tool in TOOLS:
         assert f"`{tool}`" in tools_md and f"### {tool}" in tools_md
+    assert f"read-paper papers/{task.paper}.pdf --info" in tools_md
 
     # --help (one screen) and --doc (the manual) of every tool
     for tool in TOOLS:

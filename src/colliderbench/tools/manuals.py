@@ -38,8 +38,13 @@ def enabled(disabled: Iterable[str] = ()) -> list[str]:
     return [t for t in TOOLS if t not in off]
 
 
-def tools_md(disabled: Iterable[str] = ()) -> str:
-    """The workspace's TOOLS.md: one line per tool, when to read the manual, a cheat sheet."""
+EXAMPLE_PAPER = "papers/CMS-SUS-16-046.pdf"  # the paper the manuals' examples read
+
+
+def tools_md(disabled: Iterable[str] = (), paper: str | None = None) -> str:
+    """The workspace's TOOLS.md: one line per tool, when to read the manual, a cheat sheet.
+
+    ``paper`` (e.g. ``papers/CMS-SUS-16-051.pdf``) replaces the paper of the manuals' examples."""
     disabled = list(disabled)
     tools = enabled(disabled)
     lines = [
@@ -66,7 +71,10 @@ def tools_md(disabled: Iterable[str] = ()) -> str:
         lines.append("")
     lines += ["## Cheat sheet", ""]
     for t in tools:
-        lines += [f"### {t}", "", quick_reference(t), ""]
+        ref = quick_reference(t)
+        if paper:
+            ref = ref.replace(EXAMPLE_PAPER, paper)
+        lines += [f"### {t}", "", ref, ""]
     return "\n".join(lines)
 
 
@@ -78,7 +86,9 @@ def agents_md(
     extras: Iterable[str] = (),
     disabled: Iterable[str] = (),
 ) -> str:
-    """The workspace's AGENTS.md: the agent's role, the workspace, how to work, output rules."""
+    """The workspace's AGENTS.md: the agent's role, the workspace, how to work, output rules.
+
+    ``extras`` are workspace-relative paths of the object-efficiency maps shipped with the task."""
     disabled = list(disabled)
     tools = ", ".join(f"`{t}`" for t in enabled(disabled))
     on = set(enabled(disabled))
@@ -104,7 +114,9 @@ def agents_md(
         if "run-analysis" in on
         else "run it with `python analysis/<script>.py > logs/<script>.log`"
     )
-    extra_lines = "".join(f"- `{e}`\n" for e in extras)
+    extra_lines = "".join(
+        f"- `{e}`: a CMS object-efficiency map; `TASK.md` says what it holds\n" for e in extras
+    )
     return f"""# Working in this workspace
 
 You are a particle physicist reproducing one result of a published CMS search with simulated signal
