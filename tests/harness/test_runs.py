@@ -42,6 +42,7 @@ def replay(
     **kw: Any,
 ) -> tuple[list[dict[str, Any]], Path]:
     runs = tmp_path / "runs"
+    tmp_path.mkdir(parents=True, exist_ok=True)
     path = tmp_path / f"script{time.monotonic_ns()}.sh"
     path.write_text(script)
     spec = BatchSpec(
@@ -114,17 +115,31 @@ def test_failure_classes(tmp_path: Path, script: str, failure: str, exit_code: i
 
 
 def test_walltime_kill(tmp_path: Path) -> None:
+    """At the walltime the agent gets SIGTERM (it may end cleanly), then SIGKILL."""
     marker = "1000.4711"
-    (rec,), runs = replay(tmp_path, FILL + f"sleep {marker}\n", walltime_s=3.0, grace_s=2.0)
+    script = (
+        FILL + "trap 'echo term > got_sigterm.txt; exit 0' TERM\n" + f"sleep {marker} &\nwait\n"
+    )
+    (rec,), runs = replay(tmp_path, script, walltime_s=3.0, grace_s=5.0)
+    run_dir = runs / "replay_none" / TASK / "r0"
     assert rec["status"] == "failed" and rec["failure_class"] == "timeout"
-    assert 3.0 <= rec["wall_s"] < 3.0 + 2.0 + 10.0
+    assert 3.0 <= rec["wall_s"] < 3.0 + 5.0 + 10.0
+    assert (run_dir / "workspace" / "got_sigterm.txt").read_text() == "term\n"
     # what the agent wrote before the kill is scored
     assert rec["score"]["valid"] is True
-    assert json.loads((runs / "replay_none" / TASK / "r0" / "run.json").read_text())["end"]
+    assert json.loads((run_dir / "run.json").read_text())["end"]
     left = [
         p for p in psutil.process_iter(["cmdline"]) if marker in " ".join(p.info["cmdline"] or [])
     ]
     assert not left, "the agent survived its walltime"
+    # an agent that ignores SIGTERM is killed after the grace period
+    script = FILL + "trap '' TERM\n" + f"sleep {marker}\n"
+    (rec,), runs = replay(tmp_path / "stubborn", script, walltime_s=2.0, grace_s=2.0)
+    assert rec["failure_class"] == "timeout" and rec["wall_s"] < 2.0 + 2.0 + 10.0
+    left = [
+        p for p in psutil.process_iter(["cmdline"]) if marker in " ".join(p.info["cmdline"] or [])
+    ]
+    assert not left
 
 
 def test_four_parallel_runs_do_not_interfere(tmp_path: Path) -> None:

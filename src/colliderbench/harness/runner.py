@@ -140,20 +140,23 @@ def _descendants(pid: int) -> list[Any]:
         return []
 
 
-def terminate(proc: subprocess.Popen[bytes], grace_s: float = GRACE_S) -> None:
-    """SIGTERM the agent (its process group and every descendant, which bwrap puts in another
-    session), wait up to ``grace_s``, then SIGKILL whatever is left."""
+def terminate(
+    proc: subprocess.Popen[bytes], grace_s: float = GRACE_S, *, launcher: bool = True
+) -> None:
+    """SIGTERM the agent, wait up to ``grace_s``, then SIGKILL whatever is left.
+
+    Every descendant gets the SIGTERM (bwrap puts the agent in a new session, out of reach of a
+    process-group signal). ``launcher=False`` spares the launched process itself from the SIGTERM:
+    bwrap would tear the sandbox down at once instead of letting the agent end cleanly."""
     import psutil
 
     kids = _descendants(proc.pid)
-    # the agent first: SIGTERM to bwrap itself would kill the sandbox at once (die-with-parent)
-    targets = kids if kids else []
-    for p in targets:
+    for p in kids:
         try:
             p.send_signal(signal.SIGTERM)
         except psutil.Error:
             pass
-    if not targets:
+    if launcher or not kids:
         _killpg(proc.pid, signal.SIGTERM)
     try:
         proc.wait(timeout=grace_s)
@@ -359,7 +362,7 @@ def run_one(req: RunRequest, *, spec: AgentSpec | None = None) -> dict[str, Any]
                 exit_code = proc.wait(timeout=walltime_s)
             except subprocess.TimeoutExpired:
                 timed_out = True
-                terminate(proc, req.grace_s)
+                terminate(proc, req.grace_s, launcher=req.sandbox != "bwrap")
                 exit_code = proc.returncode
                 if prep.cleanup:
                     subprocess.run(prep.cleanup, capture_output=True, timeout=60, check=False)
