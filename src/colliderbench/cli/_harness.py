@@ -146,6 +146,12 @@ def run(
         script=script,
         disabled_tools=tuple(disabled),
     )
+    import signal
+
+    def _stop(signum: int, frame: object) -> None:  # a scheduler's SIGTERM stops like Ctrl-C
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, _stop)
     run_batch(spec)
 
 

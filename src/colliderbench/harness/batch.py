@@ -254,7 +254,9 @@ def run_batch(
                 db.record_run(con, st.req.run_dir, rec)  # refresh the index from the record
                 _apply(st, rec)
                 st.status = "skipped"
-            elif row is not None and row["status"] == "running" and not db.is_stale(row):
+            elif (
+                row is not None and row["status"] in ("pending", "running") and not db.is_stale(row)
+            ):
                 st.status = "elsewhere"  # another live harness owns it
             else:
                 todo.append(st)
@@ -289,6 +291,7 @@ def run_batch(
                             del futures[fut]
                         elif st.started is None and ex is not None and ex.running(fut):
                             st.status, st.started = "running", time.monotonic()
+                            db.set_status(con, st.req.key, "running")
                     if time.monotonic() - last_beat > db.HEARTBEAT_S:
                         db.heartbeat(con, [s.req.key for s in futures.values()])
                         last_beat = time.monotonic()

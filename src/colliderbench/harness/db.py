@@ -2,7 +2,7 @@
 
 It is an index over the run directories, which stay the source of truth: a row is written when a
 run starts (``running``, with the owning harness's host, pid and a heartbeat) and when it ends (from
-its ``run.json``). A ``running`` row whose owner is gone (same host and its pid is dead, or no
+its ``run.json``). A ``pending``/``running`` row whose owner is gone (same host and its pid is dead, or no
 heartbeat for :data:`STALE_S` seconds) is *stale*: the run was interrupted and a re-run redoes it.
 Writes are idempotent upserts keyed by the run's key ``<agent>_<model>/<task>/r<repeat>``.
 """
@@ -114,8 +114,11 @@ def mark_running(
     task: str,
     repeat: int,
     sandbox: str,
+    status: str = "pending",
 ) -> None:
-    """The run is (re)started by this harness: clear the previous outcome, take ownership."""
+    """The run is (re)submitted by this harness: clear the previous outcome, take ownership.
+
+    ``pending`` until a worker picks it up (:func:`set_status` makes it ``running``)."""
     upsert(
         con,
         {
@@ -126,7 +129,7 @@ def mark_running(
             "task": task,
             "repeat": repeat,
             "sandbox": sandbox,
-            "status": "running",
+            "status": status,
             "failure_class": None,
             "start_time": _now(),
             "end_time": None,
@@ -193,11 +196,18 @@ def _key_of(run_dir: Path) -> str:
     return "/".join(parts[-3:])
 
 
+def set_status(con: sqlite3.Connection, key: str, status: str) -> None:
+    con.execute(
+        "UPDATE runs SET status = ?, start_time = ?, heartbeat = ? WHERE key = ?",
+        (status, _now(), time.time(), key),
+    )
+
+
 def heartbeat(con: sqlite3.Connection, keys: list[str]) -> None:
-    """Tell other harnesses that these running rows are alive."""
+    """Tell other harnesses that these pending or running rows are alive."""
     now = time.time()
     con.executemany(
-        "UPDATE runs SET heartbeat = ? WHERE key = ? AND status = 'running'",
+        "UPDATE runs SET heartbeat = ? WHERE key = ? AND status IN ('pending', 'running')",
         [(now, k) for k in keys],
     )
 
@@ -223,8 +233,8 @@ def _pid_alive(pid: int) -> bool:
 
 
 def is_stale(row: dict[str, Any], *, stale_s: float = STALE_S) -> bool:
-    """A ``running`` row whose harness is gone."""
-    if row.get("status") != "running":
+    """A ``pending`` or ``running`` row whose harness is gone."""
+    if row.get("status") not in ("pending", "running"):
         return False
     pid = row.get("owner_pid")
     if row.get("owner_host") == socket.gethostname() and pid:
@@ -237,11 +247,11 @@ def is_stale(row: dict[str, Any], *, stale_s: float = STALE_S) -> bool:
 
 
 def mark_stale(con: sqlite3.Connection) -> int:
-    """Mark every stale ``running`` row ``failed``/``harness_error`` (interrupted); their count.
+    """Mark every stale ``pending``/``running`` row ``failed``/``harness_error``; their count.
 
     ``colliderbench runs list`` shows them as such; a batch re-run redoes them."""
     n = 0
-    for row in con.execute("SELECT * FROM runs WHERE status = 'running'").fetchall():
+    for row in con.execute("SELECT * FROM runs WHERE status IN ('pending', 'running')").fetchall():
         if is_stale(dict(row)):
             upsert(
                 con,
