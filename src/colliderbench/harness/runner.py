@@ -87,6 +87,18 @@ class RunRequest:
         return self.runs_dir / self.label / self.task_id / self.run_id
 
 
+def _rmtree(path: Path) -> None:
+    """Remove a directory even where an agent made files or directories read-only."""
+
+    def fix(func: Any, p: str, exc: object) -> None:
+        os.chmod(os.path.dirname(p), 0o700)
+        if os.path.isdir(p) and not os.path.islink(p):
+            os.chmod(p, 0o700)
+        func(p)
+
+    shutil.rmtree(path, onerror=fix)
+
+
 def _safe(name: str) -> str:
     return re.sub(r"[^A-Za-z0-9._+-]+", "-", name).strip("-") or "none"
 
@@ -257,7 +269,7 @@ def run_one(req: RunRequest, *, spec: AgentSpec | None = None) -> dict[str, Any]
 
     run_dir = req.run_dir
     if run_dir.exists():
-        shutil.rmtree(run_dir)  # an interrupted earlier attempt: start clean
+        _rmtree(run_dir)  # an interrupted earlier attempt: start clean
     trace = run_dir / "trace"
     trace.mkdir(parents=True)
     task = load_task(req.task_id)
