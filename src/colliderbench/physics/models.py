@@ -199,8 +199,10 @@ def _t5wg(m: dict[str, float]) -> Spectrum:
     masses = _base_masses()
     masses.update({GLUINO: m["gluino"], N1: m["nlsp"], C1: m["nlsp"], GRAVITINO: m["gravitino"]})
     # g~ -> q q~ N1 (q = u, d, s, c) and g~ -> q q~' C1+- (charge conserving, flavour diagonal), 50/50
-    neutral = [(0.5 / 4, (q, -q, N1)) for q in (1, 2, 3, 4)]
-    charged = [(0.5 / 4, ids) for ids in ((1, -2, C1), (3, -4, C1), (2, -1, -C1), (4, -3, -C1))]
+    neutral: list[Decay] = [(0.5 / 4, (q, -q, N1)) for q in (1, 2, 3, 4)]
+    charged: list[Decay] = [
+        (0.5 / 4, ids) for ids in ((1, -2, C1), (3, -4, C1), (2, -1, -C1), (4, -3, -C1))
+    ]
     return Spectrum(
         masses=masses,
         decays={

@@ -419,7 +419,7 @@ def simulate(
         raise UserError("chunk size must be positive")
     out = check_output(output)
 
-    common = {
+    common: dict[str, Any] = {
         "tune": str(gen.get("tune", "CUETP8M1")),
         "settings": tuple(gen.get("settings", ())),
         "keep_particles": keep_particles,
