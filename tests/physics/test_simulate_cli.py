@@ -43,6 +43,24 @@ BAD_INPUTS = [
     (["--slha", "{missing}", "--process", "gluino_pair"], "cannot read SLHA"),
     (["--slha", "{garbage}", "--process", "gluino_pair"], "not an SLHA"),
     (["--slha", "{slha}", "--process", "gluinos"], "unknown process"),
+    (["--slha", "{badslha}", "--process", "gluino_pair"], "Pythia failed to initialise"),
+    (
+        [
+            "--model",
+            "T2tt",
+            "--mass",
+            "stop=1000",
+            "--mass",
+            "neutralino1=50",
+            "--pythia",
+            "Foo:bar = 1",
+        ],
+        "Pythia rejected",
+    ),
+    (
+        ["--model", "T2tt", "--mass", "stop=1000", "--mass", "neutralino1=50", "--seed", "-1"],
+        "non-negative",
+    ),
     (["--lhe", "{missing}"], "cannot read LHE"),
     (["--lhe", "{garbage}"], "not a Les Houches"),
     (
@@ -64,12 +82,15 @@ def test_bad_input_is_one_line_and_exit_2(
 
     garbage = tmp_path / "garbage.txt"
     garbage.write_text("hello\n")
+    badslha = tmp_path / "bad.slha"
+    badslha.write_text("BLOCK MASS\n 1000021 abc\nDECAY 1000021 1.0\n")
     slha = tmp_path / "ok.slha"
     slha.write_text(model_slha("T5Wg", {"gluino": 1750, "nlsp": 1700})[2])
     paths = {
         "missing": str(tmp_path / "missing.file"),
         "garbage": str(garbage),
         "slha": str(slha),
+        "badslha": str(badslha),
         "nodir": str(tmp_path / "no" / "such" / "dir" / "x.root"),
         "tmp": str(tmp_path),
     }

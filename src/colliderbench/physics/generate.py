@@ -10,7 +10,9 @@ with 1 worker, 8 processes or a Dask cluster.
 
 from __future__ import annotations
 
+import contextlib
 import os
+import sys
 import tempfile
 import time
 from collections.abc import Iterator, Sequence
@@ -148,6 +150,28 @@ def _make_pythia(spec: GenerationSpec, seed: int, workdir: str, skip_lhe: int = 
         )
         raise UserError(f"Pythia failed to initialise for {what}")
     return pythia
+
+
+@contextlib.contextmanager
+def _silenced_stdout() -> Iterator[None]:
+    """Send file descriptor 1 (Pythia's C++ printout) to /dev/null for the duration."""
+    sys.stdout.flush()
+    saved = os.dup(1)
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, 1)
+        yield
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
+        os.close(devnull)
+
+
+def check_spec(spec: GenerationSpec) -> None:
+    """Initialise Pythia once with ``spec`` (output silenced) so that a bad setting, spectrum or
+    LHE file is one clear UserError before any worker starts, not a failure inside a chunk."""
+    with tempfile.TemporaryDirectory(prefix="cb-check-") as workdir, _silenced_stdout():
+        _make_pythia(spec, 1, workdir)
 
 
 _CHARGES: dict[int, int] = {}  # PDG id -> charge, filled lazily per process

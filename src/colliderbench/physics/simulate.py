@@ -26,6 +26,7 @@ from colliderbench.errors import UserError
 from colliderbench.physics import models as _models
 from colliderbench.physics.generate import (
     GenerationSpec,
+    check_spec,
     chunk_seeds,
     combine_chunk_info,
     generate_chunk,
@@ -412,6 +413,8 @@ def simulate(
     if events <= 0:
         raise UserError(f"--events must be positive, got {events}")
     requested = events
+    if seed < 0:
+        raise UserError(f"--seed must be a non-negative integer, got {seed}")
     if workers <= 0:
         raise UserError(f"--workers must be positive, got {workers}")
     chunk = int(chunk_size or gen.get("chunk_size") or default_chunk_size(events))
@@ -450,6 +453,7 @@ def simulate(
 
     if det_name == "cms":
         detector_config(det_options)  # fail early on bad options or a missing detector package
+    check_spec(sample.spec)  # a bad setting or spectrum fails here, in one line, not in a worker
 
     tasks = chunk_tasks(sample, events, seed, det_name, det_options, chunk)
     pieces: list[ak.Array] = []
