@@ -5,7 +5,8 @@
 
 Each task is solved with ``colliderbench.recasts.solve`` (the same code path as ``colliderbench
 solve``); this script alone reads the reference yields (through the corpus' hidden references) to
-print d (relative_l2), delta_norm and shape_l2. With ``--alternatives`` every ambiguity alternative
+print d (relative_l2), delta_norm and shape_l2 (and the task type's primary metric: shape_l2 for shape
+tasks, d otherwise). With ``--alternatives`` every ambiguity alternative
 listed by the recast module (``ALTERNATIVES``) is re-applied to the same events and its d printed.
 Samples are cached (keyed by model point, events and seed), so the low- and high-H_T^gamma tasks of
 SUS-16-047 share one simulation.

@@ -63,11 +63,15 @@ ones with the right p_T^miss shape (shape_l2 0.03 in the high region). The depar
 p_T^miss cut: our fraction of high-H_T^gamma events with p_T^miss > 350 GeV (27.9%) equals the one of
 the published full p_T^miss distribution (paper Fig. 5, 27.5%), but our event count after
 photon + Delta phi + H_T^gamma >= 2000 is 1.74 times the published one. Checked and excluded: the
-decay table (50/50, 100% gamma G / W G), the cross section, and photon isolation (a generator-level
-CMS-loose-like Delta R < 0.3 isolation removes about the same fraction, ~20%, as the card's for this
-point and for T6gg). Not modelled and candidates: the N_ISR reweighting of CMS's MadGraph samples
-without restoring the normalisation (a ~0.75 average weight for gluino pairs; it would also lower
-T6gg), and the photon/jet environment of boosted 100 GeV neutralinos in CMS's full photon ID.
+decay table (50/50, 100% gamma G / W G), the cross section, fake photons (97% of the leading
+selected photons come from the neutralino decay, generator record), and photon isolation (a
+generator-level CMS-loose-like Delta R < 0.3 isolation removes about the same extra fraction, ~20%,
+beyond the card's for this point and for T6gg). The N_ISR reweighting of CMS's MadGraph samples, if
+the normalisation was not restored, would weigh our events by 0.75 on average (T5Wg) and 0.85 (T6gg):
+T5Wg would still be 1.3 times too high while T6gg would fall 10-15% low; restored, it moves the SR
+yields by < 5%. What remains: MadGraph + MLM jets versus Pythia shower ISR in CMS's sample, and the
+CMS photon ID for boosted 100 GeV neutralinos amid gluino-decay jets, neither of which our stack
+models.
 
 The H_T^gamma definition decides the T6gg split between the regions: with the leading photon only,
 the second photon's pT is missing from H_T^gamma (it is not a jet in our simulation, nor a loose-ID
