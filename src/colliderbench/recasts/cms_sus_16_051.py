@@ -26,19 +26,35 @@ Variables
   are the medium-b-tagged jets; with fewer than two tags the list is completed with untagged jets up
   to three candidates. Fewer than two candidates: t_mod undefined (event not in region G).
 
-Ambiguities and their resolution (measured effects: see the final report / module notes below)
-----------------------------------------------------------------------------------------------
-- Candidate ordering: the group orders jets by the b-tag discriminant; the detector has only tag
-  bits, so untagged candidate jets are taken in decreasing pT. Alternative: every selected jet is a
-  b2 candidate (GAMBIT-like); lowers t_mod and so the region G yield.
-- Veto-track definition: the paper's (any charged candidate) is used; the group code's extra
-  conditions (hadrons only, opposite charge to the lepton, ΔR > 0.4 from it) are not applied.
-- Tau veto: not in the paper text but in the group's SR selection; applied. Jets carry no charge in
-  our layout, so the group's opposite-charge condition is dropped.
+Lepton isolation: the detector's "mini" variant (cone 10 GeV/pT clamped to [0.05, 0.2]), cut at
+0.1 for every lepton here (the detector cuts at 0.1 e / 0.2 mu). The card's fixed ΔR = 0.5 cone
+loses the leptons of boosted tops next to their b jet: in a generator-level study it lowered the
+T2tt(1000,50) region G yield by 45%, mostly in the highest E_T^miss bin.
+
+Ambiguities and their resolution
+--------------------------------
+Measured with benchmarks/lepton_recasts.py on one sample per task (same events for every
+alternative): T2tt_SRG 12k events (default d = 0.154), T2bW_SRG 30k (d = 0.441), T2tt_comp 30k
+(d = 0.298). "d ->" gives d with the alternative, in that order.
+
+- t_mod b2 candidates: the group orders jets by the b-tag discriminant; the detector has only tag
+  bits, so untagged candidates are taken in decreasing pT. Alternative, every selected jet a
+  candidate (GAMBIT-like reading): d -> 0.419 / 0.715 / (no t_mod cut) -- the region G yields fall
+  by a factor 2-5, so the candidate list matters more than any other choice.
+- Veto-track definition: the paper's (any charged candidate). The group code's extra conditions
+  (hadrons only, opposite charge to the lepton, ΔR > 0.4): d -> 0.208 / 0.522 / 0.290.
+- Hadronic-tau veto: not in the paper text but in the group's SR selection; applied (the card's
+  tau tag: 60% for taus, 1% per jet mistag). Without it: d -> 0.289 / 0.616 / 0.286. Jets carry no
+  charge in our layout, so the group's opposite-charge condition is dropped.
+- Veto-lepton isolation 0.1 (paper) against 0.2 (a group-code comment): d unchanged / unchanged /
+  0.305.
+- Trigger emulation (E_T^miss and H_T^miss > 120 GeV, or a single lepton): no effect on d (every
+  event with E_T^miss > 250 GeV and M_T > 150 GeV fires it); trigger efficiency (> 99% in the SRs)
+  not applied.
 - Boundaries: paper convention ("> 10", "<= 175", "> 250") rather than the code's >=/<; immaterial.
-- Trigger efficiency (> 99% in the SRs), b-tag and lepton scale factors and the N_ISR reweighting of
-  the signal are not applied; the region G yields do not depend on N_ISR at the level we can resolve,
-  while the compressed region does (see the notes of the T2tt_comp recast).
+- Not applied: b-tag and lepton scale factors, and the N_ISR-jet reweighting CMS derived for
+  MadGraph samples (weights 0.92 ... 0.51 for 1 ... >= 6 ISR jets); our signal is Pythia with
+  shower ISR, which the correction was not derived for.
 """
 
 from __future__ import annotations
