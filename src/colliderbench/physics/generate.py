@@ -248,15 +248,14 @@ def z_open_fraction(pythia: Any) -> float:
 
 
 def generate_chunk(
-    spec: GenerationSpec, n_events: int, seed: int, *, lhe_offset: int = 0, raw: bool = False
+    spec: GenerationSpec, n_events: int, seed: int, *, lhe_offset: int = 0
 ) -> tuple[ak.Array, dict[str, Any]]:
     """Generate one chunk: ``n_events`` showered, hadronised events from a fresh Pythia with ``seed``.
 
     Returns the particle array (see :func:`event_record`) and an info dict with Pythia's LO cross
-    section in pb for the process as generated (after the Z filter if any), its statistical error,
-    tried/accepted counts, the filter efficiency and timings. A top-level function of picklable
-    arguments, so it is usable as a ``multiprocessing`` or Dask task. ``raw`` returns the bare
-    ``nextBatch`` record instead (for the throughput benchmark).
+    section in pb of the hard process (Pythia does not fold a Z-decay filter into it: multiply by
+    ``filter_efficiency``), its statistical error, tried/accepted counts and timings. A top-level
+    function of picklable arguments, so it is usable as a ``multiprocessing`` or Dask task.
     """
     t0 = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="cb-gen-") as workdir:
@@ -281,7 +280,7 @@ def generate_chunk(
         raise UserError(f"the LHE file {spec.lhe} holds no events after event {lhe_offset}")
     batch = batches[0] if len(batches) == 1 else ak.concatenate(batches)
     t_gen = time.perf_counter()
-    particles = batch if raw else event_record(batch, pythia, spec.keep_particles)
+    particles = event_record(batch, pythia, spec.keep_particles)
     t_ext = time.perf_counter()
     info = pythia.infoPython()
     z_eff = z_open_fraction(pythia) if spec.z_filter else 1.0
