@@ -282,6 +282,7 @@ def simulate_chunk(
     The detector always gets the full generator record: jet flavour (b-tagging) and tau matching
     need the partons and taus of the shower history, which the stable particles do not carry.
     """
+    cpu0 = time.process_time()
     keep = spec.keep_particles
     gen_spec = spec if detector == "none" else replace(spec, keep_particles=True)
     particles, info = generate_chunk(gen_spec, n_events, seed, lhe_offset=lhe_offset)
@@ -304,6 +305,7 @@ def simulate_chunk(
         if keep and "Particle" not in events.fields:
             events = ak.with_field(events, particle_collection(particles), "Particle")
     info["detector_s"] = time.perf_counter() - t0
+    info["cpu_s"] = time.process_time() - cpu0  # this chunk's CPU time in its worker
     return events, info
 
 
@@ -500,6 +502,7 @@ def simulate(
             k: round(sum(i[k] for i in infos), 3)
             for k in ("init_s", "generate_s", "extract_s", "detector_s")
         },
+        "chunk_cpu_s": [round(i["cpu_s"], 3) for i in infos],
     }
     if sample.spec.lhe and n_written < requested:
         summary["note"] = f"the LHE file held only {n_written} events"
