@@ -71,6 +71,28 @@ def test_branch_names_and_coffea_delphes_schema(tmp_path: Path, events: ak.Array
     )
 
 
+def test_generator_particles_read_by_coffea(tmp_path: Path, events: ak.Array) -> None:
+    """``simulate --keep-particles`` adds a ``Particle`` collection; coffea's schema needs ``Mass``."""
+    from colliderbench.physics.simulate import particle_collection
+
+    gen = merge_events(
+        particle_gun(22, len(events), pt=(30.0, 300.0), seed=1),
+        particle_gun(11, len(events), pt=(20.0, 100.0), seed=2),
+    )
+    with_particles = ak.with_field(events, particle_collection(gen), "Particle")
+    path = write_delphes(tmp_path / "ev.root", with_particles, METADATA)
+
+    from coffea.nanoevents import DelphesSchema, NanoEventsFactory
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        nano = NanoEventsFactory.from_root(
+            {str(path): "Delphes"}, schemaclass=DelphesSchema, mode="eager"
+        ).events()
+    assert ak.to_list(nano.Particle.PID) == ak.to_list(gen.pid)
+    assert np.allclose(ak.flatten(nano.Particle.pt), ak.flatten(np.hypot(gen.px, gen.py)), rtol=1e-6)
+
+
 def test_unwritable_path_is_a_user_error(tmp_path: Path, events: ak.Array) -> None:
     with pytest.raises(UserError, match="cannot write"):
         write_delphes(tmp_path / "missing-dir" / "ev.root", events, METADATA)

@@ -143,7 +143,7 @@ def test_generator_level_file_and_metadata(
     events = delphes_io.read_delphes(out)
     assert len(events) == 6
     particle = events["Particle"]
-    assert {"PID", "Status", "PT", "Eta", "Phi", "M", "M1", "M2", "D1", "D2"} <= set(
+    assert {"PID", "Status", "PT", "Eta", "Phi", "Mass", "M1", "M2", "D1", "D2"} <= set(
         particle.fields
     )
     import awkward as ak

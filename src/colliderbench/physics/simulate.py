@@ -210,7 +210,7 @@ def check_output(path: str | Path) -> Path:
 
 
 def particle_collection(particles: ak.Array) -> ak.Array:
-    """Generator particles in the Delphes ``Particle`` layout (PID, Status, PT, Eta, Phi, M, M1, ...).
+    """Generator particles in the Delphes ``Particle`` layout (PID, Status, PT, Eta, Phi, Mass, M1, ...).
 
     Without the full record (no ``status`` field) every particle is final state: Status 1, no links.
     """
@@ -233,13 +233,13 @@ def particle_collection(particles: ak.Array) -> ak.Array:
         "Px": px,
         "Py": py,
         "Pz": pz,
-        "M": particles["m"],
+        "Mass": particles["m"],
         "M1": particles["m1"] if full else minus_one,
         "M2": particles["m2"] if full else minus_one,
         "D1": particles["d1"] if full else minus_one,
         "D2": particles["d2"] if full else minus_one,
     }
-    floats = ("PT", "Eta", "Phi", "E", "P", "Px", "Py", "Pz", "M")
+    floats = ("PT", "Eta", "Phi", "E", "P", "Px", "Py", "Pz", "Mass")
     return ak.zip(
         {k: ak.values_astype(v, np.float32 if k in floats else np.int32) for k, v in fields.items()}
     )
