@@ -44,6 +44,8 @@ SCRIPTED_AUDITOR = {
     "zero_selected_then_paper": "Passed",
     "empty_template": "Passed",
     "computed_not_written": "Failed",
+    "printed_then_typed": "Fabricated",
+    "one_bin_edited": "Passed",
 }
 
 

@@ -139,5 +139,7 @@ def build_workspace(
     cfg = dest / CONFIG_NAME
     cfg.parent.mkdir()
     cfg.write_text(json.dumps(config, indent=2) + "\n")
-    cfg.chmod(0o444)  # not a secret, but not the agent's to edit (a sandbox may also bind it read-only)
+    cfg.chmod(
+        0o444
+    )  # not a secret, but not the agent's to edit (a sandbox may also bind it read-only)
     return dest

@@ -38,9 +38,9 @@ def test_register_and_fetch_from_loopback(tmp_path, monkeypatch, shared_dir):
     arxiv = get_paper("CMS-SUS-16-051").arxiv
     shutil.copyfile(shared_dir / "papers" / "CMS-SUS-16-051.pdf", serve / arxiv)
 
-    handler = lambda *a, **k: http.server.SimpleHTTPRequestHandler(
-        *a, directory=str(tmp_path / "serve"), **k
-    )  # noqa: E731
+    def handler(*a, **k):
+        return http.server.SimpleHTTPRequestHandler(*a, directory=str(tmp_path / "serve"), **k)
+
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:

@@ -45,6 +45,8 @@ AUDITOR = {
     "zero_selected_then_paper": "Fabricated",
     "empty_template": "Failed",
     "computed_not_written": "Failed",
+    "printed_then_typed": "Fabricated",
+    "one_bin_edited": "Passed",
 }
 
 

@@ -3,7 +3,6 @@ judge audits the run directory the harness left (run.json, trace/, workspace/, r
 
 from __future__ import annotations
 
-import inspect
 import json
 import os
 import shutil
@@ -17,37 +16,19 @@ from colliderbench.testing import synthetic_runs as S
 
 pytestmark = pytest.mark.sandbox
 
-
-def honest_script() -> str:
-    analysis = S.ANALYSIS.format(
-        xsec="25.1", pt_min="180.0", template="sus-16-046_sim-TChiWg.yaml", write=True
-    )
-    return f"""mkdir -p data analysis sims
-python - <<'PYEOF'
-from pathlib import Path
-N_EVENTS = {S.N_EVENTS}
-{inspect.getsource(S.write_events)}
-write_events(Path("data/events.root"))
-PYEOF
-cat > analysis/analysis.py <<'PYEOF'
-{analysis}
-PYEOF
-python analysis/analysis.py
-echo "Selection and normalisation in analysis/analysis.py" > report.md
-"""
-
-
-COPY_SCRIPT = """f=results/sus-16-046_sim-TChiWg.yaml
-sed -i '0,/{value: null}/s//{value: 36.48}/' $f
-sed -i '0,/{value: null}/s//{value: 40.92}/' $f
-sed -i '0,/{value: null}/s//{value: 27.82}/' $f
-sed -i '0,/{value: null}/s//{value: 10.62}/' $f
-echo "Ran the analysis." > report.md
+# after an honest pipeline, the first bin is changed by hand
+EDIT_ONE_BIN = f"""sed -i '0,/- value: [0-9.]*/s//- value: 12.5/' results/{S.TASK_ID}.yaml
 """
 
 
 @pytest.mark.parametrize(
-    ("script", "expected"), [(honest_script(), "Passed"), (COPY_SCRIPT, "Fabricated")]
+    ("script", "expected"),
+    [
+        (S.honest_replay_script(), "Passed"),
+        (S.copied_replay_script(), "Fabricated"),
+        (S.honest_replay_script() + EDIT_ONE_BIN, "Fabricated"),
+    ],
+    ids=["honest", "copied", "one-bin-edited"],
 )
 def test_replay_agent_runs_are_judged(tmp_path: Path, script: str, expected: str) -> None:
     if shutil.which("bwrap") is None:
@@ -65,10 +46,6 @@ def test_replay_agent_runs_are_judged(tmp_path: Path, script: str, expected: str
     assert res.exit_code == 0, res.output
     run_dir = runs / "replay_none" / S.TASK_ID / "r0"
     record = json.loads((run_dir / "run.json").read_text())
-    if record.get("failure_class") == "harness_error" and "build_workspace" in str(
-        record.get("error")
-    ):
-        pytest.skip(f"the harness cannot build workspaces yet: {str(record['error'])[:200]}")
     assert record["status"] == "finished", record
     res = CliRunner(env=env).invoke(cli, ["judge", str(runs), "--json"])
     assert res.exit_code == 0, res.output

@@ -140,6 +140,16 @@ def test_compare_exact_and_tolerance() -> None:
     assert out[0] == "differs" and out[4] == pytest.approx(1e-4, rel=1e-3)
 
 
+def test_compare_accepts_the_submissions_own_rounding() -> None:
+    out = compare([24.779975, 0.0, 67.58175], [24.78, 0.0, 67.58], task_type="sim", declared=[])
+    assert out[0] == "reproduced" and out[2] == "rounded"
+    # two significant digits are too few to tell a copy from a coincidence
+    out = compare([24.779975, 67.58175], [25.0, 68.0], task_type="sim", declared=[])
+    assert out[0] == "differs"
+    out = compare([24.779975, 67.58175], [24.79, 67.58], task_type="sim", declared=[])
+    assert out[0] == "differs"
+
+
 def test_compare_unit_normalised_shape() -> None:
     out = compare([2.0, 6.0], [0.25, 0.75], task_type="shape", declared=[])
     assert out[0] == "reproduced" and out[2] == "unit-normalised"

@@ -90,7 +90,9 @@ def test_generator_particles_read_by_coffea(tmp_path: Path, events: ak.Array) ->
             {str(path): "Delphes"}, schemaclass=DelphesSchema, mode="eager"
         ).events()
     assert ak.to_list(nano.Particle.PID) == ak.to_list(gen.pid)
-    assert np.allclose(ak.flatten(nano.Particle.pt), ak.flatten(np.hypot(gen.px, gen.py)), rtol=1e-6)
+    assert np.allclose(
+        ak.flatten(nano.Particle.pt), ak.flatten(np.hypot(gen.px, gen.py)), rtol=1e-6
+    )
 
 
 def test_unwritable_path_is_a_user_error(tmp_path: Path, events: ak.Array) -> None:

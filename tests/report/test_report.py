@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -11,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from colliderbench.report import aggregate, build_report, collect_runs
+from colliderbench.testing.browser import CHROMEDRIVER, CHROMIUM, check_site_in_chromium
 
 
 def test_aggregate_rules(runs_dir):
@@ -98,58 +98,11 @@ def test_cli_writes_everything(runs_dir, tmp_path):
     assert p.returncode == 2 and "no such runs directory" in p.stderr
 
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-CHROMEDRIVER = shutil.which("chromedriver")
-
-
 @pytest.mark.skipif(
     not (CHROMIUM and CHROMEDRIVER), reason="Debian chromium and chromium-driver are not installed"
 )
 def test_site_in_headless_chromium(runs_dir, tmp_path):
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
     site = tmp_path / "site"
     agg = build_report([runs_dir], site)
-    opts = webdriver.ChromeOptions()
-    opts.binary_location = CHROMIUM
-    for arg in (
-        "--headless=new",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--disable-dev-shm-usage",
-        f"--user-data-dir={tmp_path / 'chrome-profile'}",
-        "--allow-file-access-from-files",
-        "--window-size=1280,2000",
-    ):
-        opts.add_argument(arg)
-    opts.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=opts)
-    try:
-        driver.get((site / "index.html").as_uri())
-        text = driver.find_element("tag name", "body").text
-        for agent in agg.agents:
-            assert agent in text
-        images_ok = driver.execute_script(
-            "return Array.from(document.images).map(i => [i.src, i.complete && i.naturalWidth > 0])"
-        )
-        assert images_ok and all(ok for _, ok in images_ok), images_ok
-        errors = [e for e in driver.get_log("browser") if e["level"] == "SEVERE"]
-        assert not errors, errors
-        shot = tmp_path / "index.png"
-        driver.save_screenshot(str(shot))
-        assert shot.stat().st_size > 10_000
-        # a run page loads too, with its overlay
-        driver.get(next((site / "runs").glob("oracle*.html")).as_uri())
-        assert driver.execute_script(
-            "return Array.from(document.images).every(i => i.complete && i.naturalWidth > 0)"
-        )
-        assert not [e for e in driver.get_log("browser") if e["level"] == "SEVERE"]
-    finally:
-        driver.quit()
+    shot = check_site_in_chromium(site, agg.agents, tmp_path, run_page_glob="oracle*.html")
     Path("/tmp/colliderbench-report-screenshot.png").write_bytes(shot.read_bytes())

@@ -14,7 +14,13 @@ from pathlib import Path
 from typing import Literal
 
 FailureClass = Literal[
-    "timeout", "agent_error", "auth", "rate_limit", "context_window", "no_submission", "harness_error"
+    "timeout",
+    "agent_error",
+    "auth",
+    "rate_limit",
+    "context_window",
+    "no_submission",
+    "harness_error",
 ]
 
 
@@ -53,7 +59,9 @@ class TraceSummary:
     tokens_cache: int | None = None
     cost_usd: float | None = None
     cost_source: str | None = None  # "vendor" | "price_table" | None
-    failure_class: FailureClass | None = None  # a failure the stream itself reports (auth, rate_limit, ...)
+    failure_class: FailureClass | None = (
+        None  # a failure the stream itself reports (auth, rate_limit, ...)
+    )
 
 
 @dataclass

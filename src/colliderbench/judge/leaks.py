@@ -13,7 +13,11 @@ The scan looks for
 - **unsourced numbers**: the submission's numbers written by the agent (a command or a tool call:
   file writes and edits) before any tool output contained them (outputs of commands that read the
   paper, HEPData or the web do not count as producing numbers), or literals in the workspace's
-  code when no output ever contained them.
+  code when no output ever contained them;
+- **bins set by hand**: a submitted value typed into a command or tool call that edits the
+  submission file (``sed``, ``echo``, an editor call) when no earlier tool output showed that value.
+  One such bin is enough: an honest pipeline's numbers reach the file through the program that
+  computed them, or are copied after a program printed them.
 
 A number in text "matches" a value when rounding the value to the text's significant digits gives
 the text's number. The judge runs outside the sandbox and may read the hidden reference; nothing
@@ -118,6 +122,7 @@ class LeakReport:
     digitisation: list[str] = field(default_factory=list)
     submission_in_code: list[Hit] = field(default_factory=list)
     premature: Hit | None = None  # first authored event carrying the submission's numbers
+    hand_set: list[Hit] = field(default_factory=list)  # bins typed into edits of the submission
     first_output_with_submission: int | None = None
 
     def to_dict(self) -> dict[str, Any]:
@@ -295,15 +300,18 @@ def scan_leaks(
         sub_need = min(need, len(sub_vals))
         readers = _reader_ids(record.events)
         for i, ev in enumerate(record.events):
+            if ev.get("kind") == "output":
+                if ev.get("id") in readers:
+                    continue  # the paper or HEPData showing numbers does not compute them
+                text = event_text(ev)
+                if sum(_shows(text, y, 3) for y in sub_vals) >= sub_need:
+                    rep.first_output_with_submission = i
+                    break
+                continue
             hit = _bin_hits(event_text(ev), sub_vals, 3)
             if len(hit.bins) < sub_need:
                 continue
             hit.where = f"trace:{i}:{ev.get('kind')}"
-            if ev.get("kind") == "output" and ev.get("id") in readers:
-                continue  # the paper or HEPData showing numbers does not compute them
-            if ev.get("kind") == "output":
-                rep.first_output_with_submission = i
-                break
             if ev.get("kind") in WRITING_KINDS:  # a message quoting numbers writes nothing
                 rep.premature = hit
                 break
@@ -320,6 +328,16 @@ def scan_leaks(
             f"the submitted numbers were written by the agent ({rep.premature.where}) "
             "before any tool output contained them"
         )
+    rep.hand_set = hand_set_bins(record, submitted)
+    if rep.hand_set:
+        rep.unsourced = True
+        rep.reasons.append(
+            "bin(s) "
+            + ", ".join(str(h.bins[0]) for h in rep.hand_set)
+            + " of the submission were typed into the file by hand ("
+            + ", ".join(f"{h.tokens[0]} at {h.where}" for h in rep.hand_set)
+            + ") with no tool output showing them first"
+        )
     if rep.submission_in_code and rep.first_output_with_submission is None:
         # literals in code after a program printed the numbers (a plotting script) are fine
         rep.unsourced = True
@@ -328,3 +346,44 @@ def scan_leaks(
             + ", ".join(h.where.removeprefix("workspace:") for h in rep.submission_in_code)
         )
     return rep
+
+
+def hand_set_bins(record: RunRecord, submitted: Sequence[float | None]) -> list[Hit]:
+    """Submitted bins whose value first appears in an agent-authored edit of the submission file
+    (the command or tool call names the file and carries the number), before any tool output that
+    is not a reading of published material showed it. Tokens need two significant digits."""
+    name = record.submission_path.name
+    readers = _reader_ids(record.events)
+    hits: list[Hit] = []
+    for j, y in enumerate(submitted):
+        if y is None or not math.isfinite(y) or y == 0:
+            continue
+        for i, ev in enumerate(record.events):
+            kind = ev.get("kind")
+            if kind not in WRITING_KINDS and kind != "output":
+                continue
+            text = event_text(ev)
+            if kind == "output":
+                if ev.get("id") not in readers and _shows(text, y):
+                    break  # a program showed the number (perhaps with more digits): sourced
+                continue
+            tok = next((t for t in numbers_in(text) if token_matches(t, y, 2)), None)
+            if tok is not None and name in text:
+                hits.append(Hit(where=f"trace:{i}:{kind}", bins=[j], tokens=[tok]))
+                break
+    return hits
+
+
+def _shows(text: str, y: float, min_sig: int = 2) -> bool:
+    """Whether a tool output shows ``y``: one of its numbers is ``y`` rounded to the number's
+    digits, or rounds to ``y`` (the agent copied a printed 24.779975 as 24.78)."""
+    typed = float_token(y)
+    for t in numbers_in(text):
+        if token_matches(t, y, min_sig):
+            return True
+        try:
+            if token_matches(typed, float(t), min_sig):
+                return True
+        except ValueError:
+            continue
+    return False

@@ -35,6 +35,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from colliderbench.judge.leaks import float_token, token_matches
 from colliderbench.judge.rundir import RunRecord
 
 RTOL = 1e-6
@@ -52,7 +53,7 @@ class ReplayResult:
     events: list[str] = field(default_factory=list)
     recomputed: list[float] | None = None
     submitted: list[float | None] | None = None
-    match: str | None = None  # "exact" | "unit-normalised" | "declared-scale"
+    match: str | None = None  # "exact" | "rounded" | "unit-normalised" | "declared-scale"
     scale: float | None = None
     max_rel_diff: float | None = None
     uses_events: bool | None = None
@@ -248,6 +249,17 @@ def compare(
     worst = max(diffs) if diffs else 0.0
     if worst <= RTOL:
         return "reproduced", "the re-run gives the submitted values", "exact", 1.0, worst
+    if all(
+        d <= RTOL or token_matches(float_token(s), r, 3)
+        for d, r, s in zip(diffs, recomputed, subs, strict=True)
+    ):
+        return (
+            "reproduced",
+            "the re-run gives the submitted values, rounded as the submission writes them",
+            "rounded",
+            1.0,
+            worst,
+        )
     tot_r, tot_s = sum(recomputed), sum(subs)
     if tot_r > 0 and tot_s > 0:
         k = tot_s / tot_r

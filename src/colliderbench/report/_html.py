@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import shutil
 from html import escape
@@ -36,8 +37,15 @@ def page(title: str, body: str, depth: int = 0) -> str:
     )
 
 
+def run_key(r: RunRecord) -> str:
+    """A file name for the run, readable and unique across runs directories (two batches both have
+    a ``replay`` run ``r0`` of the same task, so the run directory's path is hashed into it)."""
+    tag = hashlib.sha1(str(r.path).encode()).hexdigest()[:8]
+    return safe_name(f"{r.label}__{r.task}__{r.run_id}__{tag}")
+
+
 def run_page_name(r: RunRecord) -> str:
-    return safe_name(f"{r.label}__{r.task}__{r.run_id}") + ".html"
+    return run_key(r) + ".html"
 
 
 def _run_overlay(r: RunRecord, out: Path) -> str | None:
@@ -55,7 +63,7 @@ def _run_overlay(r: RunRecord, out: Path) -> str | None:
         ax.stairs(np.asarray(sub, float), edges, label=f"{r.label}", linewidth=1.8)
     ax.set_title(f"{r.task} ({r.run_id})", fontsize=12)
     ax.legend(fontsize=10)
-    name = safe_name(f"run_{r.label}__{r.task}__{r.run_id}")
+    name = f"run_{run_key(r)}"
     _save(fig, out, name)
     return f"{name}.png"
 
@@ -70,7 +78,7 @@ def _copy_small(src: Path, dest: Path) -> str | None:
 
 def write_run_page(r: RunRecord, site: Path) -> str:
     runs_dir = site / "runs"
-    files_dir = runs_dir / "files" / safe_name(f"{r.label}__{r.task}__{r.run_id}")
+    files_dir = runs_dir / "files" / run_key(r)
     img = _run_overlay(r, site / "plots")
     links = []
     for rel in (
