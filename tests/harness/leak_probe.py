@@ -27,9 +27,11 @@ for name in ("control.txt", "control.yaml"):
         fh.write("- {value: " + own[0] + "}\n")
 
 roots = sys.argv[1:] or ["/"]
+# the pattern is ASCII: the C locale matches the same bytes about ten times faster than UTF-8
+C_LOCALE = {**os.environ, "LC_ALL": "C"}
 skip = ["--exclude-dir=proc", "--exclude-dir=sys", "--exclude-dir=dev"]
 out = subprocess.run(
-    ["grep", "-rIoHE", *skip, pattern, *roots], capture_output=True, text=True
+    ["grep", "-rIoHE", *skip, pattern, *roots], capture_output=True, text=True, env=C_LOCALE
 ).stdout
 binaries = subprocess.run(
     [
@@ -70,7 +72,11 @@ for i in range(0, len(binaries), 500):
     chunk = [b.decode() for b in binaries[i : i + 500] if b]
     if chunk:
         out += subprocess.run(
-            ["grep", "-aoHE", pattern, *chunk], capture_output=True, text=True, errors="replace"
+            ["grep", "-aoHE", pattern, *chunk],
+            capture_output=True,
+            text=True,
+            errors="replace",
+            env=C_LOCALE,
         ).stdout
 
 found: dict[str, set[str]] = {}
