@@ -94,6 +94,11 @@ def task_markdown(t: dict, paper: dict, ttype: str, task_id: str, bins: list, te
         if ttype != "yield"
         else f"one bin covering the whole signal region, {obs['label']} >= {fmt_edge(bins[0][0])} GeV (the sum over the bins {bins_text(t['bins_gev'], t.get('overflow', True))})"
     )
+    units = (
+        "absolute events at 35.9 fb^-1 or a unit-normalised distribution"
+        if ttype == "shape"
+        else "events at 35.9 fb^-1"
+    )
     return f"""# Task {task_id}
 
 | | |
@@ -125,8 +130,8 @@ Cross section to use: {sig["xsec"]}.
 {"" if not assets else chr(10) + "**Object efficiencies.** The CMS photon efficiency map used for this search is provided in `object_efficiencies/photon_eff_LoosePixelVeto.root` (TH2F `PhotonEfficiency`, eta x E_T)." + chr(10)}
 ## Required outputs
 
-- `results/{template}`: the template with every `value: null` replaced by a number (events at
-  35.9 fb^-1; no nulls, no negative numbers, the bins unchanged). The last bin holds all overflow.
+- `results/{template}`: the template with every `value: null` replaced by a number ({units}; no
+  nulls, no negative numbers, the bins unchanged). The last bin holds all overflow.
 - `analysis/*.py`: the analysis code that produced the numbers, runnable as it is.
 - `data/*.root`: the detector-level events your analysis read (or a pointer to them in `report.md`
   when they are too large).

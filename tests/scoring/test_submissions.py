@@ -5,12 +5,13 @@ from __future__ import annotations
 import math
 from pathlib import Path
 
+import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from colliderbench.corpus import load_task, template_path
-from colliderbench.histogram import fill_template
+from colliderbench.histogram import fill_template, load_documents
 from colliderbench.scoring import score_submission
 
 TASK = "sus-16-046_sim-T5Wg"
@@ -40,6 +41,41 @@ def test_bare_histogram_and_reordered_bins(tmp_path):
     table["dependent_variables"][0]["values"].reverse()
     r = score_submission(TASK, write(tmp_path, yaml.safe_dump(table)))
     assert r.valid and r.relative_l2 == 0
+
+
+def _with_value_texts(texts: list[str]) -> str:
+    """The filled template with each bin's value replaced by a literal YAML text."""
+    out = filled(REF)
+    for ref, text in zip(REF, texts, strict=True):
+        out = out.replace(f"value: {ref}", f"value: {text}", 1)
+    return out
+
+
+def test_scientific_notation_without_a_dot_is_a_number(tmp_path):
+    # YAML 1.1 would read 1e-05 as a string; Python's %g and json.dumps write numbers that way
+    r = score_submission(
+        TASK, write(tmp_path, _with_value_texts(["4.9e-1", "1.78", "6.1E+0", "4648e-2"]))
+    )
+    assert r.valid and r.relative_l2 == 0
+    r = score_submission(
+        TASK, write(tmp_path, _with_value_texts(["'1e5'", "1.78", "6.10", "46.48"]))
+    )
+    assert not r.valid and "not a number" in r.reason  # quoted text stays text
+
+
+def test_numbers_too_large_are_invalid_not_a_crash(tmp_path):
+    r = score_submission(TASK, write(tmp_path, _with_value_texts(["1" + "0" * 400, "1", "1", "1"])))
+    assert not r.valid and "too large" in r.reason
+    r = score_submission(TASK, write(tmp_path, _with_value_texts(["1.0e+308"] * 4)))
+    assert not r.valid and "too large" in r.reason
+
+
+def test_shape_task_scores_the_distribution_of_absolute_yields(tmp_path):
+    task = "sus-16-046_shape-T5Wg"
+    text = fill_template(template_path(task), [2 * v for v in REF])  # absolute, doubled
+    r = score_submission(task, write(tmp_path, text))
+    assert r.valid and r.shape_l2 == pytest.approx(0, abs=1e-12)
+    assert r.relative_l2 == r.shape_l2 == r.primary and r.delta_norm is None
 
 
 def test_wrong_edges_are_invalid(tmp_path):
@@ -94,6 +130,7 @@ yaml_scalars = st.one_of(
     st.none(),
     st.booleans(),
     st.integers(-10, 10**6),
+    st.integers(10**300, 10**400),
     st.floats(allow_nan=True, allow_infinity=True),
     st.text(max_size=5),
 )
@@ -115,6 +152,16 @@ def test_arbitrary_yaml_never_raises(tmp_path, doc):
     assert r.valid is False and r.reason
 
 
+def _finite(v):
+    if isinstance(v, bool) or not isinstance(v, (int, float)):
+        return None
+    try:
+        x = float(v)
+    except OverflowError:
+        return None
+    return x if math.isfinite(x) else None
+
+
 @settings(
     max_examples=150, suppress_health_check=[HealthCheck.function_scoped_fixture], deadline=None
 )
@@ -127,16 +174,16 @@ def test_mutated_values_never_raise_and_are_explained(tmp_path, values, keep):
             e["value"] = v
     else:
         docs[1]["dependent_variables"][0]["values"] = [{"value": v} for v in values]
-    r = score_submission(TASK, write(tmp_path, yaml.safe_dump_all(docs)))
-    ok = (
-        len(values) == 4
-        and keep
-        and all(
-            isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v) and v >= 0
-            for v in values
-        )
-    )
-    assert r.valid == ok
+    text = yaml.safe_dump_all(docs)
+    r = score_submission(TASK, write(tmp_path, text))
+    # what the values are as the scorer reads them (YAML 1.2: an unquoted 1e5 is a number)
+    seen = [e.get("value") for e in load_documents(text)[1]["dependent_variables"][0]["values"]]
+    numbers = [_finite(v) for v in seen]
+    ok = len(seen) == 4 and all(x is not None and x >= 0 for x in numbers)
+    if all(x is None or x < 1e150 for x in numbers):
+        assert r.valid == ok
+    else:  # huge values are invalid when the metrics overflow, never valid when not numbers
+        assert ok or not r.valid
     if not r.valid:
         assert r.reason
     else:

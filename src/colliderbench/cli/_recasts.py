@@ -86,8 +86,10 @@ def print_result(res: dict[str, Any]) -> None:
     elif not score["valid"]:
         console.print(f"score: invalid ({score['reason']})")
     else:
+        delta = score["delta_norm"]
+        delta_text = "n/a" if delta is None else f"{delta:.3f}"
         console.print(
-            f"score: d = {score['relative_l2']:.3f}  delta_norm = {score['delta_norm']:.3f}  "
+            f"score: d = {score['relative_l2']:.3f}  delta_norm = {delta_text}  "
             f"shape_l2 = {score['shape_l2']:.3f}  ({score['type']} task; primary "
             f"{score['primary']:.3f})"
         )

@@ -104,8 +104,9 @@ def score(submission: Path, task_id: str, as_json: bool) -> None:
     if not result.valid:
         click.echo(f"{task.id}: INVALID: {result.reason}")
         return
+    delta = "n/a (shape task)" if result.delta_norm is None else f"{result.delta_norm:.4f}"
     click.echo(
-        f"{task.id}: relative_l2 = {result.relative_l2:.4f}  delta_norm = {result.delta_norm:.4f}  "
+        f"{task.id}: relative_l2 = {result.relative_l2:.4f}  delta_norm = {delta}  "
         f"shape_l2 = {result.shape_l2:.4f}  ({result.n_filled}/{result.n_bins} bins)"
     )
 

@@ -142,7 +142,11 @@ def shape_vs_norm(agg: Aggregate, out: Path) -> list[Path]:
         pts = [
             (r.score["delta_norm"], r.score["shape_l2"])  # type: ignore[index]
             for r in agg.records
-            if r.label == agent and r.score and r.score.get("valid") and not r.fabricated
+            if r.label == agent
+            and r.score
+            and r.score.get("valid")
+            and r.score.get("delta_norm") is not None  # shape tasks score no normalisation
+            and not r.fabricated
         ]
         if pts:
             dn, sh = zip(*pts, strict=True)

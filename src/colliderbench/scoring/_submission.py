@@ -85,7 +85,10 @@ def check_values(
             return None, f"{where} is null (not filled)"
         if isinstance(v, bool) or not isinstance(v, (int, float)):
             return None, f"{where} holds {v!r}, not a number"
-        x = float(v)
+        try:
+            x = float(v)
+        except OverflowError:
+            return None, f"{where} holds a number too large for a float ({str(v)[:20]}...)"
         if math.isnan(x):
             return None, f"{where} is NaN"
         if math.isinf(x):
@@ -96,12 +99,19 @@ def check_values(
     return out, None
 
 
+def _as_float(v: Any) -> float | None:
+    """A YAML number as a finite float, else None (text, bools, NaN, inf, huge integers)."""
+    if isinstance(v, bool) or not isinstance(v, (int, float)):
+        return None
+    try:
+        x = float(v)
+    except OverflowError:
+        return None
+    return x if math.isfinite(x) else None
+
+
 def _count_filled(raw: list[Any]) -> int:
-    return sum(
-        1
-        for v in raw
-        if not isinstance(v, bool) and isinstance(v, (int, float)) and math.isfinite(float(v))
-    )
+    return sum(1 for v in raw if _as_float(v) is not None)
 
 
 def score_histograms(
@@ -118,8 +128,7 @@ def score_histograms(
     def invalid(why: str, raw: list[Any] | None = None) -> ScoreResult:
         submitted_vals: list[float | None] = []
         for v in raw or []:
-            ok = not isinstance(v, bool) and isinstance(v, (int, float))
-            submitted_vals.append(float(v) if ok else None)
+            submitted_vals.append(_as_float(v))
         return ScoreResult(
             task=task_id,
             type=task_type,
@@ -142,14 +151,27 @@ def score_histograms(
     values, why = check_values(ordered, reference.edges)
     if values is None:
         return invalid(why or "bad value", ordered)
+    with np.errstate(over="ignore", invalid="ignore"):  # overflow is reported below
+        shape = shape_l2(values, ref)
+        if task_type == "shape":
+            # only the distribution is scored: the submission may be absolute or unit-normalised,
+            # so its normalisation (delta) means nothing and d is the normalised vectors' distance
+            d, delta = shape, None
+        else:
+            d, delta = relative_l2(values, ref), delta_norm(values, ref)
+    if not all(math.isfinite(x) for x in (d, shape, 0.0 if delta is None else delta)):
+        return invalid(
+            f"the values are too large to score (largest {max(values):g}): the metrics overflow",
+            ordered,
+        )
     return ScoreResult(
         task=task_id,
         type=task_type,
         valid=True,
         reason=None,
-        relative_l2=relative_l2(values, ref),
-        delta_norm=delta_norm(values, ref),
-        shape_l2=shape_l2(values, ref),
+        relative_l2=d,
+        delta_norm=delta,
+        shape_l2=shape,
         n_bins=n_bins,
         n_filled=n_bins,
         submitted=values.tolist(),
