@@ -33,6 +33,8 @@ def test_aggregate_rules(runs_dir):
         "std_relative_l2",
         "mean_shape_l2",
         "n",
+        "mean_recovered_relative_l2",  # beside the keys: the judge's recovered scores
+        "n_recovered",
     }
 
 
@@ -106,3 +108,18 @@ def test_site_in_headless_chromium(runs_dir, tmp_path):
     agg = build_report([runs_dir], site)
     shot = check_site_in_chromium(site, agg.agents, tmp_path, run_page_glob="oracle*.html")
     Path("/tmp/colliderbench-report-screenshot.png").write_bytes(shot.read_bytes())
+
+
+def test_recovered_scores_shown_beside_the_submitted_ones(tmp_path, run_factory):
+    from colliderbench.scoring import score_values
+
+    task = "sus-16-046_sim-T5Wg"
+    run = run_factory(tmp_path / "runs", "codex", "gpt", task, 0, None, verdict="Failed")
+    recovered = score_values(task, [0.5, 1.8, 6.0, 46.0]).to_dict()
+    (run / "score_recovered.json").write_text(json.dumps({**recovered, "source": "replay"}))
+    agg = aggregate(collect_runs([tmp_path / "runs"]))
+    cell = agg.table2().rows[0][1]
+    assert cell.startswith("1.000") and "recovered: 0.0" in cell  # submitted d = 1 kept first
+    entry = agg.to_json()["agents"][0]["tasks"][task]
+    assert entry["mean_relative_l2"] == 1.0 and entry["n_recovered"] == 1
+    assert entry["mean_recovered_relative_l2"] == pytest.approx(recovered["relative_l2"])

@@ -69,8 +69,32 @@ def fmt_mean_std(mean: float | None, std: float | None, digits: int = 3) -> str:
     return f"{mean:.{digits}f}" if std is None else f"{mean:.{digits}f} ± {std:.{digits}f}"
 
 
+def recovered_d(r: RunRecord) -> float | None:
+    """The headline distance of the values the judge recovered for a run (computed but never
+    written), or None. Shown next to the submitted score, never in its place."""
+    rec = r.recovered
+    if not rec or not rec.get("valid"):
+        return None
+    value = rec.get("primary", rec.get("relative_l2"))
+    return float(value) if isinstance(value, (int, float)) else None
+
+
+def recovered_by_cell(records: list[RunRecord]) -> dict[tuple[str, str], list[float]]:
+    out: dict[tuple[str, str], list[float]] = {}
+    for r in records:
+        d = recovered_d(r)
+        if d is not None:
+            out.setdefault((r.label, r.task), []).append(d)
+    return out
+
+
 def _metric_table(
-    title: str, cells: list[CellStats], agents: list[str], tasks: list[str], which: str
+    title: str,
+    cells: list[CellStats],
+    agents: list[str],
+    tasks: list[str],
+    which: str,
+    recovered: dict[tuple[str, str], list[float]] | None = None,
 ) -> Table:
     by = {(c.agent, c.task): c for c in cells}
     rows: list[list[str]] = []
@@ -87,6 +111,9 @@ def _metric_table(
             text = fmt_mean_std(mean, std)
             if c.n_fabricated:
                 text += f" [{c.n_fabricated} fabricated excluded]"
+            rec = (recovered or {}).get((agent, task))
+            if rec:
+                text += f" (recovered: {fmt_mean_std(*mean_std(rec))}, {len(rec)} run(s))"
             row.append(text)
             if mean is not None and mean < best:
                 best, best_j = mean, j
@@ -109,11 +136,14 @@ class Aggregate:
 
     def table2(self) -> Table:
         return _metric_table(
-            "Table 2: relative L2 distance d (mean ± sample std over runs; invalid runs count d = 1; bold: best per task)",
+            "Table 2: relative L2 distance d (mean ± sample std over runs; invalid runs count d = 1; "
+            "bold: best per task; in parentheses: the scores of values the judge recovered, "
+            "computed by the agent but never written)",
             self.cells,
             self.agents,
             self.tasks,
             "d",
+            recovered_by_cell(self.records),
         )
 
     def table3(self) -> Table:
@@ -208,13 +238,17 @@ class Aggregate:
         for agent in self.agents:
             recs = [r for r in self.records if r.label == agent]
             tasks: dict[str, dict[str, Any]] = {}
+            recovered = recovered_by_cell(recs)
             for c in self.cells:
                 if c.agent == agent:
+                    rec = recovered.get((agent, c.task), [])
                     tasks[c.task] = {
                         "mean_relative_l2": c.mean_d,
                         "std_relative_l2": c.std_d,
                         "mean_shape_l2": c.mean_shape,
                         "n": c.n,
+                        "mean_recovered_relative_l2": mean_std(rec)[0] if rec else None,
+                        "n_recovered": len(rec),
                     }
             name, _, model = agent.partition("/")
             agents.append(
