@@ -51,10 +51,25 @@ def manual(tool: str) -> str:
     return (DOCS_DIR / f"{tool}.md").read_text()
 
 
+def wants_doc(args: list[str]) -> bool:
+    """``--doc`` anywhere among the tool's own arguments (not after ``--``, which are a script's)."""
+    own = args[: args.index("--")] if "--" in args else args
+    return "--doc" in own
+
+
+def _os_error(exc: OSError) -> str:
+    """An OSError as one line: what went wrong and on which path."""
+    what = " ".join((exc.strerror or str(exc)).split()) or exc.__class__.__name__
+    return f"{what}: {exc.filename}" if exc.filename else what
+
+
 def run_tool(tool: str, argv: list[str] | None, body: Callable[[list[str]], int]) -> int:
-    """Run a tool body: ``--doc`` prints the manual; known failures become one line on stderr."""
+    """Run a tool body: ``--doc`` prints the manual; known failures become one line on stderr.
+
+    OSError and ValueError mostly come from what the user named (an existing file where a folder
+    is wanted, an unreadable path), so they are one line and exit 1 rather than a traceback."""
     args = list(sys.argv[1:] if argv is None else argv)
-    if args[:1] == ["--doc"]:
+    if wants_doc(args):
         sys.stdout.write(manual(tool))
         return 0
     try:
@@ -77,6 +92,12 @@ def run_tool(tool: str, argv: list[str] | None, body: Callable[[list[str]], int]
         return 130
     except BrokenPipeError:
         return 0
+    except OSError as exc:
+        sys.stderr.write(f"{tool}: {_os_error(exc)}\n")
+        return EXIT_FAILED
+    except ValueError as exc:
+        sys.stderr.write(f"{tool}: {' '.join(str(exc).split()) or exc.__class__.__name__}\n")
+        return EXIT_FAILED
 
 
 def cli_entry(tool: str, body: Callable[[list[str]], int]) -> NoReturn:

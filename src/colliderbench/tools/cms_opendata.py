@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import fnmatch
+import importlib.util
 import os
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlparse
+from urllib.parse import urlparse, urlsplit, urlunsplit
 
 from colliderbench.errors import UserError
 from colliderbench.tools._common import (
@@ -18,9 +19,11 @@ from colliderbench.tools._common import (
     print_json,
     run_tool,
 )
+from colliderbench.tools.hepdata import refuse_denied_url
 
 TOOL = "cms-opendata"
 DEFAULT_URL = "https://opendata.cern.ch"
+EOS_PUBLIC = "eospublic.cern.ch"
 
 
 def base_url() -> str:
@@ -120,8 +123,28 @@ def _size(n: Any) -> str:
     return f"{n:.0f} PB"
 
 
+def xrootd_to_https(url: str) -> str | None:
+    """``root://eospublic.cern.ch//PATH`` -> ``https://eospublic.cern.ch//PATH``, else None.
+
+    CERN EOS public serves the portal's files over HTTPS too, and XRootD clients cannot be
+    pip-installed without a compiler, so the portal's root:// links are read over HTTPS."""
+    parts = urlsplit(url)
+    if parts.scheme != "root" or (parts.hostname or "").lower() != EOS_PUBLIC:
+        return None
+    return urlunsplit(("https", EOS_PUBLIC, parts.path, parts.query, ""))
+
+
+def _has_xrootd() -> bool:
+    return any(importlib.util.find_spec(m) for m in ("fsspec_xrootd", "XRootD"))
+
+
+def _cannot_open(what: object, exc: Exception, hint: str = "") -> ToolFailure:
+    detail = " ".join(str(exc).split())[:160]
+    return ToolFailure(f"cannot open {what}{hint} ({exc.__class__.__name__}: {detail})")
+
+
 def open_root(url: str):  # noqa: ANN201 (uproot.ReadOnlyDirectory)
-    """Open a ROOT file locally, over HTTP(S) or XRootD."""
+    """Open a ROOT file locally, over HTTP(S) or XRootD; refuses the task's own HEPData record."""
     import uproot
 
     scheme = urlparse(url).scheme
@@ -129,25 +152,33 @@ def open_root(url: str):  # noqa: ANN201 (uproot.ReadOnlyDirectory)
         path = Path(urlparse(url).path if scheme else url)
         if not path.is_file():
             raise UserError(f"no such file: {path}")
-        return uproot.open(path)
+        try:
+            return uproot.open(path)
+        except (OSError, ValueError) as exc:  # uproot's words for "this is not a ROOT file"
+            raise _cannot_open(path, exc, ": not a ROOT file") from None
+    if scheme not in ("http", "https", "root"):
+        raise UserError(f"unsupported URL scheme {scheme!r}: use a path, http(s):// or root://")
+    refuse_denied_url(url, TOOL)
+    source = xrootd_to_https(url) or url
+    if urlparse(source).scheme == "root" and not _has_xrootd():
+        raise ToolFailure(
+            f"cannot read {url}: no XRootD client here (only root://{EOS_PUBLIC} is read, over "
+            f"HTTPS); copy the file where XRootD is installed (`xrdcp {url} .`) or give its https:// URL"
+        )
     if offline():
         raise ToolFailure(
             f"offline (COLLIDERBENCH_OFFLINE is set or the task forbids network): cannot open {url}"
         )
     try:
-        if scheme in ("http", "https"):
-            from uproot.source.http import HTTPSource
+        if urlparse(source).scheme == "root":
+            return uproot.open(source, timeout=60)
+        from uproot.source.http import HTTPSource
 
-            return uproot.open(url, handler=HTTPSource, timeout=60)
-        if scheme == "root":
-            return uproot.open(url, timeout=60)
-    except ImportError as exc:
-        raise ToolFailure(
-            f"cannot read {scheme}:// files here: {exc} (install fsspec-xrootd)"
-        ) from None
+        return uproot.open(source, handler=HTTPSource, timeout=60)
+    except ValueError as exc:
+        raise _cannot_open(source, exc, ": not a ROOT file") from None
     except OSError as exc:
-        raise ToolFailure(f"cannot open {url}: {exc.__class__.__name__}: {exc}") from None
-    raise UserError(f"unsupported URL scheme {scheme!r}: use a path, http(s):// or root://")
+        raise _cannot_open(source, exc) from None
 
 
 def stream(

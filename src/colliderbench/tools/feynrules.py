@@ -159,6 +159,8 @@ def _body(argv: list[str]) -> int:
         raise ToolFailure(
             f"{m['name']} has no archive to download: it ships with MadGraph5_aMC@NLO ({m['madgraph']})"
         )
+    if args.dest.exists() and not args.dest.is_dir():
+        raise UserError(f"--dest {args.dest} is a file, not a folder")
     filename = m["ufo"].rsplit("/", 1)[-1]
     data = http_get(TOOL, m["ufo"], timeout=120)
     stem = filename.split(".")[0]

@@ -7,7 +7,7 @@ import os
 import re
 import sys
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, unquote, urlsplit
 
 from colliderbench.errors import UserError
 from colliderbench.tools._common import (
@@ -25,6 +25,7 @@ from colliderbench.tools._common import (
 
 TOOL = "hepdata"
 DEFAULT_URL = "https://www.hepdata.net"
+HOSTS = ("hepdata.net", "www.hepdata.net")
 _ARXIV = re.compile(r"^(?:arxiv:)?(\d{4}\.\d{4,5})(?:v\d+)?$", re.I)
 _INSPIRE = re.compile(r"^(?:ins)?(\d{5,9})$", re.I)
 
@@ -66,11 +67,18 @@ def record_ids(meta: dict[str, Any]) -> set[tuple[str, str]]:
     return out
 
 
-def _refuse(what: str) -> None:
+def _refuse(what: str, tool: str = TOOL, *, unchecked: bool = False) -> None:
+    """Log and refuse; ``unchecked``: a HEPData URL whose record cannot be told."""
+    if unchecked:
+        log_denied(tool, what, "refused (HEPData URL of an unidentified record)")
+        raise Refused(
+            f"{what}: its HEPData record cannot be checked against this task's rules; "
+            "use a URL naming the record (ins<INSPIRE id>) or the hepdata tool"
+        )
     reason = (
         "this is the HEPData record of the paper this task reproduces; its numbers are the answer"
     )
-    log_denied(TOOL, what, "refused (task's own record)")
+    log_denied(tool, what, "refused (task's own record)")
     raise Refused(f"{what}: {reason}. Derive the result from your own simulation.")
 
 
@@ -85,7 +93,7 @@ def search(query: str) -> list[dict[str, Any]]:
     return [r for r in results if isinstance(r, dict)]
 
 
-def resolve(record: str) -> str:
+def resolve(record: str, tool: str = TOOL) -> str:
     """An INSPIRE id (digits) for a record given by INSPIRE or arXiv id; refuses denied ones."""
     n = normalise_id(record)
     if n is None:
@@ -93,7 +101,7 @@ def resolve(record: str) -> str:
             f"{record!r} is not a record id: give an INSPIRE id (ins1234567) or an arXiv id (1711.08008)"
         )
     if n in denied_ids():
-        _refuse(record)
+        _refuse(record, tool)
     if n[0] == "ins":
         return n[1]
     hits = [h for h in search(record) if h.get("inspire_id")]
@@ -102,7 +110,7 @@ def resolve(record: str) -> str:
     return str(hits[0]["inspire_id"])
 
 
-def record_meta(inspire: str) -> dict[str, Any]:
+def record_meta(inspire: str, tool: str = TOOL) -> dict[str, Any]:
     """The record's JSON (metadata and table list), refusing the task's own record."""
     data = http_get_json(
         TOOL, f"{base_url()}/record/ins{inspire}", params={"format": "json", "light": "true"}
@@ -110,8 +118,31 @@ def record_meta(inspire: str) -> dict[str, Any]:
     if not isinstance(data, dict) or "record" not in data:
         raise ToolFailure(f"record ins{inspire}: unexpected answer from HEPData")
     if record_ids(data["record"]) & denied_ids():
-        _refuse(f"ins{inspire}")
+        _refuse(f"ins{inspire}", tool)
     return data
+
+
+def is_hepdata_url(url: str) -> bool:
+    """A URL on HEPData: the public host, or under the configured ``base_url()``."""
+    parts = urlsplit(url)
+    if (parts.hostname or "").lower() in HOSTS:
+        return True
+    base = urlsplit(base_url())
+    return parts.netloc.lower() == base.netloc.lower() and parts.path.startswith(
+        base.path.rstrip("/") + "/"
+    )
+
+
+def refuse_denied_url(url: str, tool: str) -> None:
+    """Apply the deny list to a HEPData URL another tool is asked to open, so that streaming a
+    record's files does not get around the refusals of ``hepdata`` itself."""
+    if not is_hepdata_url(url) or not denied_ids():
+        return
+    m = re.search(r"\bins(\d+)", unquote(url))
+    if m is None:
+        _refuse(url, tool, unchecked=True)
+    else:
+        record_meta(resolve(f"ins{m.group(1)}", tool), tool)
 
 
 def _tables(data: dict[str, Any]) -> list[dict[str, Any]]:

@@ -33,6 +33,16 @@ def quick_reference(tool: str) -> str:
     return m.group(1)
 
 
+def example(tool: str, starts: str) -> str:
+    """The first command of the tool's quick reference that starts with ``starts``, without its
+    comment: AGENTS.md quotes these so its examples change with the manuals."""
+    for line in quick_reference(tool).splitlines():
+        command = line.split("  #")[0].strip()
+        if command.startswith(starts) and not command.endswith("\\"):
+            return command
+    raise ValueError(f"the quick reference of {tool} has no command starting with {starts!r}")
+
+
 def enabled(disabled: Iterable[str] = ()) -> list[str]:
     off = set(disabled)
     return [t for t in TOOLS if t not in off]
@@ -92,25 +102,28 @@ def agents_md(
     disabled = list(disabled)
     tools = ", ".join(f"`{t}`" for t in enabled(disabled))
     on = set(enabled(disabled))
+    pages = example("read-paper", f"read-paper {EXAMPLE_PAPER} --pages")
     read = (
-        f"`read-paper papers/{paper_file} --pages 1-3` prints its text."
+        f"`{pages.replace(EXAMPLE_PAPER, f'papers/{paper_file}')}` prints its text."
         if "read-paper" in on
         else "Read it with the Python PDF libraries installed here."
     )
     simulate = (
-        "Simulate the signal with `simulate` (`simulate info` says what is installed and how to call it)"
+        f"Simulate the signal with `simulate` (`{example('simulate', 'simulate info')}` says what is "
+        "installed and how to call it)"
         if "simulate" in on
         else "Simulate the signal with the generator and detector simulation you can set up"
     )
     if "delphes" in disabled:
         simulate += "; no detector simulation is provided: model the detector response yourself"
     xsec = (
-        "Get the cross section of the benchmark (`prospino`)"
+        "Get the cross section of the benchmark with `prospino` "
+        f"(`{example('prospino', 'prospino help-process')}` says which mass to give)"
         if "prospino" in on
         else "Find the cross section of the benchmark"
     )
     run = (
-        "run it with `run-analysis analysis/<script>.py` so its output is logged"
+        f"run it with `{example('run-analysis', 'run-analysis analysis/')}` so its output is logged"
         if "run-analysis" in on
         else "run it with `python analysis/<script>.py > logs/<script>.log`"
     )

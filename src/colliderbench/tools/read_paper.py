@@ -116,6 +116,8 @@ def _body(argv: list[str]) -> int:
     args = parser.parse_args(argv)
     if not 20 <= args.dpi <= 600:
         parser.error("--dpi must be between 20 and 600")
+    if args.figures is not None and args.figures.exists() and not args.figures.is_dir():
+        parser.error(f"--figures {args.figures} is a file, not a folder")
 
     with _open(args.pdf) as pdf:
         total = len(pdf.pages)
