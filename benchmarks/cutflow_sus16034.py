@@ -2,9 +2,8 @@
 
     python benchmarks/cutflow_sus16034.py [--events N] [--workers W] [--seed S] [--from FILE.root]
 
-The sample is made as in ``benchmarks/lepton_recasts.py`` (the solve chain and normalisation, with
-the full generator record passed to the detector for jet flavour), or read with ``--from`` from a
-detector-level file that script wrote. Rows are events at 35.9 fb^-1. The CMS numbers are the official
+The sample is made by ``colliderbench solve``'s chain (cached; jets carry their flavour), or read
+with ``--from`` from a detector-level file it wrote. Rows are events at 35.9 fb^-1. The CMS numbers are the official
 signal cut-flow for this mass point (../shared/analyses/cms-sus-16-034.md section 5), which starts
 from sigma x BR(Z -> ee, mumu, tautau) x L; our first row is sigma x L x (computed filter
 efficiency) for the same reason. Besides the cumulative yields the table shows the efficiency of
@@ -41,19 +40,44 @@ CMS_CUTFLOW: list[tuple[str, float]] = [
 ]
 
 
+def _normalisation(events, meta):
+    """sigma x L x filter efficiency / N, as solve normalises."""
+    from colliderbench.corpus import LUMINOSITY_FB
+    from colliderbench.recasts import recast_for
+    from colliderbench.recasts.solve import Normalisation, cross_section_fb
+
+    recast = recast_for(TASK)
+    return Normalisation(
+        xsec_fb=cross_section_fb(recast.xsec_process, recast.xsec_mass),
+        luminosity_fb=LUMINOSITY_FB,
+        filter_efficiency=float(meta.get("filter_efficiency", 1.0)),
+        n_generated=len(events),
+        xsec_process=recast.xsec_process,
+        xsec_mass=recast.xsec_mass,
+    )
+
+
 def ours(events: int, workers: int, seed: int, from_file: Path | None) -> list[dict]:
     """Our cut-flow rows (cut, yield, yield_stat), the sigma x L x filter-efficiency row first."""
     sys.path.insert(0, str(Path(__file__).parent))
-    from lepton_recasts import evaluate, simulate_with_partons
+    import recast_validation
 
     from colliderbench.physics.delphes_io import read_delphes, read_metadata
+    from colliderbench.recasts.solve import read_events, solve
 
     if from_file is not None:
         evts, meta = read_delphes(from_file), read_metadata(from_file)
     else:
-        out = Path(tempfile.mkdtemp(prefix="cutflow-sus16034-")) / "events.root"
-        evts, meta, _, _ = simulate_with_partons(TASK, events, workers, seed, [], out)
-    res = evaluate(TASK, evts, meta)
+        workdir = Path(tempfile.mkdtemp(prefix="cutflow-sus16034-"))
+        res = solve(TASK, events, workers=workers, seed=seed, workdir=workdir, progress=False,
+                    score=False)  # fmt: skip
+        root = Path(res.workdir) / "data" / "events.root"
+        evts, meta = read_events([root]), read_metadata(root)
+    norm = _normalisation(evts, meta)
+    res = {
+        "norm_per_event": norm.per_event,
+        "cutflow": recast_validation.cutflow_with_bins(TASK, evts, norm),
+    }
     per_event = res["norm_per_event"]
     return [
         {"cut": name, "yield": y, "yield_stat": np.sqrt(n) * per_event}

@@ -431,11 +431,79 @@ def test_alternative_choices_change_what_they_should():
     )
     events = _array([same_charge_trk])
     assert not sus051.select_region_g(events).passed[0]
-    assert sus051.select_region_g(events, {"track_veto": "group"}).passed[0]
+    group = sus051.Choices(track_veto="group")
+    assert sus051.select_region_g(events, group).passed[0]
     three_jets = _vz_event(jets=[_jet(80.0, 0.5, 2.0), _jet(60.0, -0.3, 2.3), _jet(40.0, 0.0, 1.8),
                                  _jet(40.0, 1.0, 1.6)])  # fmt: skip
     ev = _array([three_jets])
     assert sus034.select_vz(ev).passed[0]
-    assert not sus034.select_vz(ev, {"njet_max": 3}).passed[0]
-    for name, choice in {**sus034.ALTERNATIVES, **sus051.ALTERNATIVES}.items():
-        assert isinstance(choice, dict), name
+    assert not sus034.select_vz(ev, sus034.Choices(njet_max=3)).passed[0]
+    for name, choice in sus034.ALTERNATIVES.items():
+        assert isinstance(choice, sus034.Choices) and choice != sus034.DEFAULT, name
+    for name, choice in sus051.ALTERNATIVES.items():
+        assert isinstance(choice, sus051.Choices) and choice != sus051.DEFAULT, name
+
+
+def test_every_alternative_runs_and_keeps_the_cutflow_contract():
+    vz = _array([_vz_event(), _vz_event(met=90.0)])
+    for choice in [sus034.DEFAULT, *sus034.ALTERNATIVES.values()]:
+        sel = sus034.select_vz(vz, choice)
+        assert list(sel.passed) == [True, False]
+        assert np.array_equal(sel.cutflow[-1][1], sel.passed)
+    stop = _array([_stop_event(), _stop_event(met_phi=0.3)])
+    for choice in [sus051.DEFAULT, *sus051.ALTERNATIVES.values()]:
+        for select in (sus051.select_region_g, sus051.select_compressed):
+            sel = select(stop, choice)
+            assert np.array_equal(sel.cutflow[-1][1], sel.passed)
+
+
+def test_vz_cutflow_ends_at_the_final_selection():
+    sel = sus034.select_vz(_array([_vz_event(met=200.0)]))
+    assert sel.cutflow[-1][0] == "pTmiss > 100 GeV"
+    assert not any("150" in name for name, _ in sel.cutflow)
+
+
+def test_mjj_pair_from_the_two_leading_jets():
+    # the jets closest in phi are the 2nd and 3rd (m_jj ~ 9 GeV); the two leading ones are
+    # back to back with a large mass
+    jets = [_jet(200.0, 0.0, 2.0), _jet(150.0, 0.0, 2.0 - math.pi), _jet(40.0, 0.0, -1.0)]
+    ev = _array([_vz_event(jets=jets)])
+    assert sus034.select_vz(ev).cutflow[8][1][0]
+    leading = sus034.Choices(mjj_jets="leading")
+    assert not sus034.select_vz(ev, leading).cutflow[8][1][0]
+
+
+def test_any_ocsf_pair_moves_only_the_first_cutflow_steps():
+    dphi = math.acos(1 - 91.0**2 / (2 * 150 * 100))
+    # leading two: e- mu+ (not OCSF); the leading OCSF pair is e- e+
+    ev = _vz_event(
+        electrons=[_lep(150.0, 0.0, 0.0, -1), _lep(100.0, 0.0, dphi, +1)],
+        muons=[_lep(120.0, 0.5, -2.5, +1)],
+    )
+    events = _array([ev])
+    default = sus034.select_vz(events)
+    anypair = sus034.select_vz(events, sus034.Choices(lepton_pair="any_ocsf"))
+    assert not default.cutflow[1][1][0]
+    assert anypair.cutflow[1][1][0] and not anypair.cutflow[2][1][0]  # the third lepton vetoes
+    assert not default.passed[0] and not anypair.passed[0]
+
+
+def test_photon_cleaning_removes_the_jet_at_the_photon():
+    # without the leading jet (at the photon) the third jet, along pTmiss, becomes j2
+    jets = [_jet(80.0, 0.5, 2.0), _jet(60.0, -0.3, 2.3), _jet(50.0, 0.0, math.pi - 0.1)]
+    photon = {"PT": 70.0, "Eta": 0.5, "Phi": 2.05, "E": 80.0, "IsolationVar": 0.0}
+    ev = _vz_event(jets=jets)
+    ev["Photon"] = [photon]
+    events = _array([ev])
+    assert sus034.select_vz(events).passed[0]
+    assert not sus034.select_vz(events, sus034.Choices(photon_cleaning=True)).passed[0]
+    # a photon along pTmiss is not a cleaning photon (paper: Δφ(pTmiss, photon) > 0.4)
+    along = sus034.leading_cleaning_photon(events, np.array([2.2]))
+    assert ak.num(along).tolist() == [0]
+
+
+def test_code_boundaries_include_the_threshold():
+    at_cut = np.array([250.0, 250.1, 249.9])
+    paper, code = sus051.Choices(), sus051.Choices(boundaries="code")
+    assert sus051._above(at_cut, 250.0, paper).tolist() == [False, True, False]
+    assert sus051._above(at_cut, 250.0, code).tolist() == [True, True, False]

@@ -1,7 +1,7 @@
-"""End-to-end smoke run of the photon reference recasts at reduced statistics (slow).
+"""End-to-end smoke run of the reference recasts at reduced statistics (slow).
 
 Runs ``benchmarks/recast_validation.py --smoke`` (simulation, selection, normalisation,
-deliverable) on one task per paper, then replays ``analysis/analysis.py`` from the deliverable and
+deliverable) on one task per paper (photon and lepton), then replays ``analysis/analysis.py`` from the deliverable and
 checks that it reproduces the submitted numbers.
 """
 
@@ -17,7 +17,12 @@ import numpy as np
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-TASKS = ["sus-16-046_sim-TChiWg", "sus-16-047_sim-T6gg_highHT"]
+TASKS = [
+    "sus-16-046_sim-TChiWg",
+    "sus-16-047_sim-T6gg_highHT",
+    "sus-16-034_sim-TChiWZ",
+    "sus-16-051_sim-T2tt_SRG",
+]
 
 
 def _benchmark():  # type: ignore[no-untyped-def]
@@ -31,7 +36,7 @@ def _benchmark():  # type: ignore[no-untyped-def]
 
 
 @pytest.mark.slow
-def test_photon_recasts_smoke(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_recasts_smoke(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from colliderbench.scoring import read_submission
 
     monkeypatch.setenv("COLLIDERBENCH_DATA", str(tmp_path / "cache"))
@@ -60,9 +65,11 @@ def test_photon_recasts_smoke(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -
         values = np.asarray(row["values"])
         assert np.all(np.isfinite(values)) and np.all(values >= 0)
         assert row["events"] == bench.SMOKE_EVENTS
-        # the cut-flow starts from sigma x L and never increases
+        # the cut-flow starts from sigma x L, never increases and ends at the selected total
         yields = [c["yield"] for c in row["cutflow"]]
         assert yields == sorted(yields, reverse=True) and yields[0] > 0
+        assert yields[-1] == pytest.approx(row["total"], rel=1e-9, abs=1e-12)
+        assert (work / "data" / "events.root").stat().st_mode & 0o777 == 0o644
         for sub in ("results", "analysis", "sims", "data"):
             assert any((work / sub).iterdir()), f"{sub}/ is empty"
         assert (work / "report.md").is_file() and (work / "cutflow.json").is_file()

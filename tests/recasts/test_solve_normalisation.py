@@ -63,3 +63,46 @@ def test_score_is_left_to_the_harness_when_references_are_hidden(
     path.write_text(fill_template(template_path(task), [1.0, 2.0, 3.0, 4.0]))
     score, note = score_result(task, path)
     assert score is None and "harness" in (note or "")
+
+
+def test_overflow_bin_is_labelled_from_its_low_edge() -> None:
+    from colliderbench.recasts.solve import bin_labels
+
+    assert bin_labels(EDGES, overflow=True) == ["600-800", "800-1000", "1000-1300", ">= 1300"]
+    assert bin_labels(EDGES, overflow=False)[-1] == "1300-1600"
+
+
+def test_selection_cutflow_must_end_at_the_final_selection() -> None:
+    passed = np.array([True, False, True])
+    with pytest.raises(ValueError, match="final selection"):
+        Selection(np.zeros(3), passed, 1.0, [("a", passed), ("b", np.zeros(3, dtype=bool))])
+
+
+def test_cached_sample_names_this_workdir_and_is_world_readable(
+    tmp_path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import json
+    import stat
+
+    import colliderbench.paths
+    import colliderbench.physics.delphes_io as delphes_io
+    from colliderbench.recasts import recast_for
+    from colliderbench.recasts.solve import DATA_FILE, _sample_key, simulate_sample
+
+    recast = recast_for("sus-16-046_sim-T5Wg")
+    monkeypatch.setattr(colliderbench.paths, "cache_dir", lambda: tmp_path / "cache")
+    monkeypatch.setattr(delphes_io, "read_metadata", lambda path: {"events": 10})
+    cached = tmp_path / "cache" / "samples" / _sample_key(recast, 10, 3)
+    (cached / "sims").mkdir(parents=True)
+    (cached / DATA_FILE).write_bytes(b"not really ROOT")
+    (cached / DATA_FILE).chmod(0o600)
+    first = str(tmp_path / "first" / "data" / DATA_FILE)
+    (cached / "sims" / "simulate.json").write_text(json.dumps({"output": first, "events": 10}))
+
+    work = tmp_path / "second"
+    out, meta = simulate_sample(recast, 10, 1, 3, work / "data", work / "sims", progress=False)
+    assert out == work / "data" / DATA_FILE and meta == {"events": 10}
+    assert out.read_bytes() == b"not really ROOT"
+    assert stat.S_IMODE(out.stat().st_mode) == 0o644
+    summary = json.loads((work / "sims" / "simulate.json").read_text())
+    assert summary == {"output": str(out), "events": 10}

@@ -8,6 +8,13 @@ from typing import Any
 
 import click
 
+from colliderbench.errors import UserError
+
+try:  # inside an agent's sandbox the recasts are a stub that refuses to import
+    import colliderbench.recasts  # noqa: F401
+except ImportError as exc:
+    raise UserError(f"`colliderbench solve` is not available: {exc}") from None
+
 
 @click.command()
 @click.argument("task_id")
@@ -75,8 +82,8 @@ def print_result(res: dict[str, Any]) -> None:
     hist = Table(title="signal yield at 35.9 fb^-1")
     for col in ("bin [GeV]", "yield", "MC stat"):
         hist.add_column(col, justify="right")
-    for (lo, hi), v, e in zip(res["edges"], res["values"], res["errors"], strict=True):
-        hist.add_row(f"{lo:g}-{hi:g}", f"{v:.4g}", f"{e:.2g}")
+    for label, v, e in zip(res["labels"], res["values"], res["errors"], strict=True):
+        hist.add_row(label, f"{v:.4g}", f"{e:.2g}")
     hist.add_row("total", f"{res['total']:.4g}", f"{res['total_error']:.2g}")
     console.print(hist)
 

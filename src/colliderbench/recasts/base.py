@@ -21,7 +21,8 @@ class Selection:
 
     ``values`` is the binned observable (GeV); ``passed`` the final signal-region selection;
     ``weight`` the per-event weight factor (object efficiency maps etc., 1.0 if none); ``cutflow``
-    the cumulative boolean masks in cut order (the last one should equal ``passed``).
+    the cumulative boolean masks in cut order; the last one must equal ``passed``, so the last
+    cut-flow row is the selected total (per-bin numbers are the histogram's, not cut-flow rows).
     """
 
     values: np.ndarray
@@ -44,6 +45,10 @@ class Selection:
         for name, mask in self.cutflow:
             if mask.shape != (n,):
                 raise ValueError(f"cut-flow mask {name!r} has shape {mask.shape}, expected ({n},)")
+        if self.cutflow and not np.array_equal(self.cutflow[-1][1], self.passed):
+            raise ValueError(
+                f"the last cut-flow mask {self.cutflow[-1][0]!r} is not the final selection"
+            )
 
     @property
     def n_events(self) -> int:

@@ -1,7 +1,7 @@
 """CMS-SUS-16-034 (arXiv:1709.08908): on-Z OCSF dileptons + jets + pTmiss, electroweak "VZ" region.
 
 Task ``sus-16-034_sim-TChiWZ``: TChiWZ(550, 200) (wino chi1+- chi20 -> W chi10 Z chi10), binned in
-pTmiss [100, 150, 250, 350, 450+). The selection follows the paper (sections 4-5, Table 1); the cut
+pTmiss 100-150, 150-250, 250-350, >= 350 GeV (the last bin holds the overflow). The selection follows the paper (sections 4-5, Table 1); the cut
 order of ``cutflow`` follows the official CMS cut-flow for this mass point (see
 ../shared/analyses/cms-sus-16-034.md section 5 and ``benchmarks/cutflow_sus16034.py``).
 
@@ -23,43 +23,63 @@ Selection
 
 Normalisation
 -------------
-The CMS sample forced Z -> ll (l = e, mu, tau), W inclusive: its cut-flow starts at
-sigma x BR(Z -> ll) x L = 109.35 events. We generate with the same Z filter (``z_filter="ll"``);
-the filter efficiency is Pythia's open fraction of its own Z width (0.10057 with Pythia 8.317,
-against 0.10097 from the PDG), computed at initialisation and recorded in the sample metadata; it
-multiplies the NLO+NLL cross section. Generating inclusively would need no factor at all.
+The CMS sample forced Z -> ll (l = e, mu, tau), W inclusive, and its official cut-flow starts at
+sigma x BR(Z -> ll) x L. We generate with the same Z filter (``z_filter="ll"``); the filter
+efficiency is Pythia's open fraction of its own Z width (0.10057 with Pythia 8.317, against 0.10097
+from the PDG), computed at initialisation and recorded in the sample metadata; it multiplies the
+NLO+NLL cross section. Generating inclusively would need no factor at all.
+
+Cut-flow
+--------
+``cutflow`` ends at the final selection (step 9, the events of the histogram); the yields above
+pTmiss 150, 250 and 350 GeV are the histogram's bins, not cut-flow rows.
 
 Ambiguities and their resolution
 --------------------------------
-Measured on one 10k-event sample (benchmarks/lepton_recasts.py; default d = 0.073, total 5.49 +-
-0.25 events against 5.41); "d ->" is d with the alternative on the same events.
+Each alternative is a ``Choices`` in ``ALTERNATIVES``, re-applied to the same events by
+``benchmarks/recast_validation.py --alternatives``. Measured on one 10k-event sample (seed 1,
+default d = 0.073, MC stat on the total 4.5%); "change in d" is d(alternative) - d(default):
+
+| choice (default) | alternative | change in d |
+|---|---|---|
+| card lepton efficiencies | CMS 2016 ID x isolation maps (``cms_lepton_eff``) | +0.112 |
+| N_jets >= 2 (paper) | N_jets 2-3 (official cut-flow label) | +0.047 |
+| m_jj < 110 GeV (paper) | m_jj < 150 GeV (official cut-flow label) | +0.055 |
+| m_jj pair closest in phi among all jets | the two leading jets | +0.146 |
+| isolated-track veto applied | no isolated-track veto | +0.044 |
+| gap leptons count for the extra-lepton veto | gap leptons ignored | 0.000 (no event changes) |
+| the two leading leptons form the pair | any OCSF pair (the leading passing one) | 0.000 (see below) |
+| no photon-jet cleaning | jets within 0.4 of the leading photon removed | 0.000 (no event changes) |
 
 - Lepton isolation: the paper's cone (0.2 / 10 GeV/pT / 0.05) and cuts (0.1 e, 0.2 mu) are exactly
   the detector's "mini" isolation variant, used instead of the card's fixed ΔR = 0.5 cone.
-- Lepton efficiencies: only the card's (0.95 / 0.85) are applied. Alternative: the CMS 2016 ID x
-  isolation maps (ratio to the card): d -> 0.185 (total 4.50). Trigger efficiency (90-96%) and
-  fast-simulation scale factors are not applied either.
+- Lepton efficiencies: only the card's (0.95 / 0.85) are applied; the CMS maps are an alternative.
+  Trigger efficiency (90-96%) and fast-simulation scale factors are not applied either.
 - Official cut-flow labels "2-3 jets" and "m_jj < 150" contradict the paper (>= 2 jets, 110 GeV);
-  we follow the paper. Alternatives: N_jets 2-3: d -> 0.120; m_jj < 150 GeV: d -> 0.128.
-- Isolated-track veto (paper section 4, part of the "extra-lepton vetoes" step): applied. Without
-  it d -> 0.118.
+  we follow the paper.
+- Isolated-track veto (paper section 4, part of the "extra-lepton vetoes" step): applied.
 - Leptons in the ECAL transition 1.4 < |eta| < 1.6 are not analysis leptons but still count for
-  the extra-lepton veto (the veto definition has no gap). Ignoring them: no change (d = 0.073).
-- Lepton pair: "two OCSF leptons" is taken as the two leading analysis leptons; any third lepton is
-  vetoed at step 2 anyway, so "any OCSF pair" only moves events between cut-flow steps 1 and 2.
+  the extra-lepton veto (the veto definition has no gap).
+- Lepton pair: "two OCSF leptons" is taken as the two leading analysis leptons. With "any OCSF
+  pair" a third analysis lepton is vetoed at step 2 anyway, so the final selection is the same
+  by construction; only events move between cut-flow steps 1 and 2 (3% of the sample).
 - Jet cleaning against "the highest-pT photon" (paper section 4) is not applied: the detector's
-  unique-object removal already drops jets that contain an isolated photon.
+  unique-object removal already drops jets that contain an isolated photon (in the 10k sample,
+  one jet lies within 0.4 of the ~960 cleaning photons). The alternative
+  removes jets within ΔR < 0.4 of the leading photon with pT > 25 GeV, |eta| < 2.4 outside the
+  transition region and Δφ(pTmiss, photon) > 0.4 (the paper's photon definition).
 - m_jj uses all selected jets (pT > 35 GeV) when choosing the pair closest in φ (the paper: "the
-  two jets closest in φ"), not only the two leading jets.
+  two jets closest in φ"), not only the two leading jets. Of all the choices this one moves d
+  most: with the leading pair the selected total falls by a fifth.
 
-Cut-flow against CMS (benchmarks/cutflow_sus16034.py): our dilepton step is 1.47x CMS's (card
-lepton efficiencies 0.95 against CMS ~0.6-0.8 for electrons and ~0.9 for muons, no trigger
-inefficiency), and our N_jets >= 2 step keeps 0.66 of events against CMS's 0.85 (Pythia's shower
-alone against MadGraph with up to two extra partons); the two compensate, every later step agrees
-within a few percent, and the final yield agrees within MC statistics.
+The step-by-step comparison with the official CMS cut-flow is ``benchmarks/cutflow_sus16034.py``
+(its outcome is summarised in docs/recasts.md, not here).
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from functools import partial
 
 import awkward as ak
 import numpy as np
@@ -94,6 +114,7 @@ DPHI_JET_MET = 0.4
 MT2_CUT = 80.0
 MJJ_CUT = 110.0
 MET_MIN = 100.0
+PHOTON_PT, PHOTON_ETA, PHOTON_DPHI_MET = 25.0, 2.4, 0.4  # photons for jet cleaning (alternative)
 
 
 def analysis_leptons(events: ak.Array) -> ak.Array:
@@ -176,65 +197,123 @@ def mjj_closest_in_phi(jets: ak.Array) -> np.ndarray:
     return ak.to_numpy(ak.fill_none(m, np.nan)).astype(np.float64)
 
 
-# Alternatives to the choices above, re-applied on the same events by
-# benchmarks/recast_validation.py --alternatives (their effect on d is quoted in the report).
-ALTERNATIVES: dict[str, dict] = {
-    "N_jets 2-3 (official cut-flow label)": {"njet_max": 3},
-    "m_jj < 150 GeV (official cut-flow label)": {"mjj_cut": 150.0},
-    "gap leptons ignored by the extra-lepton veto": {"gap_in_veto": False},
-    "no isolated-track veto": {"track_veto": False},
-    "CMS lepton ID x iso efficiency maps instead of the card's": {"cms_lepton_eff": True},
-}
+def mjj_leading_pair(jets: ak.Array) -> np.ndarray:
+    """Invariant mass of the two leading jets (NaN with fewer than 2 jets)."""
+    return mjj_closest_in_phi(jets[:, :2])
 
 
-def select_vz(events: ak.Array, choices: dict | None = None) -> Selection:
-    """The VZ electroweak signal region; values = pTmiss, cut-flow in the official CMS order.
+def leading_cleaning_photon(events: ak.Array, met_phi: np.ndarray) -> ak.Array:
+    """The highest-pT photon of the paper's definition (pT > 25 GeV, |eta| < 2.4 outside the
+    1.4-1.6 transition, Δφ(pTmiss, photon) > 0.4), as a list of at most one per event."""
+    ph = events.Photon
+    aeta = abs(ph.Eta)
+    ok = (
+        (ph.PT > PHOTON_PT)
+        & (aeta < PHOTON_ETA)
+        & ~((aeta > GAP[0]) & (aeta < GAP[1]))
+        & (abs(delta_phi(ph.Phi, met_phi)) > PHOTON_DPHI_MET)
+    )
+    ph = ph[ok]
+    return ph[ak.argsort(ph.PT, axis=1, ascending=False)][:, :1]
 
-    ``choices`` switches to an alternative reading (keys of the ``ALTERNATIVES`` entries).
-    """
-    opt = {
-        "njet_max": None,
-        "mjj_cut": MJJ_CUT,
-        "gap_in_veto": True,
-        "track_veto": True,
-        "cms_lepton_eff": False,
-    }
-    opt.update(choices or {})
-    n = len(events)
-    met, met_phi = met_vector(events)
 
-    lep = analysis_leptons(events)
-    two = ak.pad_none(lep, 2, axis=1)[:, :2]
-    l1, l2 = two[:, 0], two[:, 1]
-    has2 = ak.to_numpy(ak.num(lep, axis=1) >= 2)
-    pair_ok = (
+def ocsf_pair(lep: ak.Array, any_pair: bool) -> tuple[ak.Array, ak.Array]:
+    """(l1, l2): the two leading analysis leptons, or with ``any_pair`` the leading pair (in the
+    pT order of its leptons) that passes the OCSF, pT, ΔR and pT(ll) requirements."""
+    if not any_pair:
+        two = ak.pad_none(lep, 2, axis=1)[:, :2]
+        return two[:, 0], two[:, 1]
+    a, b = ak.unzip(ak.combinations(lep, 2, axis=1))
+    ok = _pair_ok(a, b)
+    return ak.firsts(a[ok]), ak.firsts(b[ok])
+
+
+def _pt_ll(l1: ak.Array, l2: ak.Array) -> ak.Array:
+    return np.hypot(
+        l1.PT * np.cos(l1.Phi) + l2.PT * np.cos(l2.Phi),
+        l1.PT * np.sin(l1.Phi) + l2.PT * np.sin(l2.Phi),
+    )
+
+
+def _pair_ok(l1: ak.Array, l2: ak.Array) -> ak.Array:
+    return (
         (l1.flavour == l2.flavour)
         & (l1.Charge * l2.Charge < 0)
         & (l1.PT > LEP_PT_LEAD)
         & (delta_r(l1.Eta, l1.Phi, l2.Eta, l2.Phi) > 0.1)
+        & (_pt_ll(l1, l2) > 25.0)
     )
-    ptll = np.hypot(
-        l1.PT * np.cos(l1.Phi) + l2.PT * np.cos(l2.Phi),
-        l1.PT * np.sin(l1.Phi) + l2.PT * np.sin(l2.Phi),
-    )
+
+
+@dataclass(frozen=True)
+class Choices:
+    """The resolution of each ambiguity (see the module docstring)."""
+
+    njet_max: int | None = None  # None (paper: >= 2) | 3 (official cut-flow label "2-3 jets")
+    mjj_cut: float = MJJ_CUT  # 110 (paper) | 150 (official cut-flow label)
+    mjj_jets: str = "all"  # "all" | "leading": jets among which the pair closest in phi is chosen
+    lepton_pair: str = "leading"  # "leading" | "any_ocsf"
+    photon_cleaning: bool = False  # remove jets within 0.4 of the leading photon
+    gap_in_veto: bool = True  # transition-region leptons count for the extra-lepton veto
+    track_veto: bool = True
+    cms_lepton_eff: bool = False  # CMS ID x isolation maps instead of the card's efficiencies
+
+
+DEFAULT = Choices()
+
+# Alternatives to the choices above, re-applied on the same events by
+# benchmarks/recast_validation.py --alternatives (measured effects in the module docstring).
+ALTERNATIVES: dict[str, Choices] = {
+    "N_jets 2-3 (official cut-flow label)": replace(DEFAULT, njet_max=3),
+    "m_jj < 150 GeV (official cut-flow label)": replace(DEFAULT, mjj_cut=150.0),
+    "m_jj pair from the two leading jets": replace(DEFAULT, mjj_jets="leading"),
+    "any OCSF pair, not the two leading leptons": replace(DEFAULT, lepton_pair="any_ocsf"),
+    "jets cleaned against the leading photon": replace(DEFAULT, photon_cleaning=True),
+    "gap leptons ignored by the extra-lepton veto": replace(DEFAULT, gap_in_veto=False),
+    "no isolated-track veto": replace(DEFAULT, track_veto=False),
+    "CMS lepton ID x iso efficiency maps instead of the card's": replace(
+        DEFAULT, cms_lepton_eff=True
+    ),
+}
+
+
+def select_vz(events: ak.Array, choices: Choices = DEFAULT) -> Selection:
+    """The VZ electroweak signal region; values = pTmiss, cut-flow in the official CMS order.
+
+    ``choices`` switches to an alternative reading (see ``ALTERNATIVES``).
+    """
+    if choices.mjj_jets not in ("all", "leading"):
+        raise ValueError(f"unknown mjj_jets choice {choices.mjj_jets!r}")
+    if choices.lepton_pair not in ("leading", "any_ocsf"):
+        raise ValueError(f"unknown lepton_pair choice {choices.lepton_pair!r}")
+    n = len(events)
+    met, met_phi = met_vector(events)
+
+    lep = analysis_leptons(events)
+    l1, l2 = ocsf_pair(lep, choices.lepton_pair == "any_ocsf")
     zero = l1.PT * 0.0
     mll = four_vector_sum_mass(l1.PT, l1.Eta, l1.Phi, zero, l2.PT, l2.Eta, l2.Phi, zero)
-    c_pair = has2 & ak.to_numpy(ak.fill_none(pair_ok & (ptll > 25.0), False))
+    c_pair = ak.to_numpy(ak.fill_none(_pair_ok(l1, l2), False))
 
-    selected = lep[:, :2]
-    c_veto = extra_lepton_count(events, gap_in_veto=opt["gap_in_veto"]) <= 2
-    if opt["track_veto"]:
+    if choices.lepton_pair == "leading":
+        selected = lep[:, :2]
+    else:
+        selected = ak.concatenate([ak.singletons(l1), ak.singletons(l2)], axis=1)
+    c_veto = extra_lepton_count(events, gap_in_veto=choices.gap_in_veto) <= 2
+    if choices.track_veto:
         c_veto = c_veto & (isolated_track_count(events, selected) == 0)
     c_mll = ak.to_numpy(ak.fill_none((mll > MLL_WINDOW[0]) & (mll < MLL_WINDOW[1]), False))
 
     jets = events.Jet
     jets = clean_against(jets[abs(jets.Eta) < JET_ETA], selected, 0.4)
+    if choices.photon_cleaning:
+        jets = clean_against(jets, leading_cleaning_photon(events, met_phi), 0.4)
     sig_jets = jets[jets.PT > JET_PT]
     bjets = jets[(jets.PT > BJET_PT) & btag_bit(jets)]
     njet = ak.to_numpy(ak.num(sig_jets, axis=1))
     c_njet = njet >= 2
-    if opt["njet_max"] is not None:
-        c_njet = c_njet & (njet <= opt["njet_max"])
+    if choices.njet_max is not None:
+        c_njet = c_njet & (njet <= choices.njet_max)
 
     lead = ak.pad_none(sig_jets, 2, axis=1)
     dphi1 = abs(delta_phi(lead[:, 0].Phi, met_phi))
@@ -251,39 +330,41 @@ def select_vz(events: ak.Array, choices: dict | None = None) -> Selection:
         phis = ak.to_numpy(selected.Phi[idx]).reshape(-1, 2)
         mt2[idx] = mt2_ll(pts, phis, met[idx], met_phi[idx])
     c_mt2 = np.nan_to_num(mt2, nan=-1.0) > MT2_CUT
-    mjj = mjj_closest_in_phi(sig_jets)
-    c_mjj = np.nan_to_num(mjj, nan=np.inf) < opt["mjj_cut"]
+    mjj = (mjj_leading_pair if choices.mjj_jets == "leading" else mjj_closest_in_phi)(sig_jets)
+    c_mjj = np.nan_to_num(mjj, nan=np.inf) < choices.mjj_cut
 
     steps = [
         ("two OCSF leptons, pT > 25 (20) GeV", c_pair),
         ("extra-lepton and isolated-track vetoes", c_veto),
         ("86 < m_ll < 96 GeV", c_mll),
-        ("N_jets >= 2", c_njet),
+        (
+            "N_jets >= 2" if choices.njet_max is None else f"2 <= N_jets <= {choices.njet_max}",
+            c_njet,
+        ),
         ("dphi(pTmiss, j1,2) > 0.4", c_dphi),
         ("b-tag veto", c_bveto),
         ("M_T2(ll) > 80 GeV", c_mt2),
-        ("m_jj (closest in phi) < 110 GeV", c_mjj),
-        ("pTmiss > 100 GeV", met > 100.0),
-        ("pTmiss > 150 GeV", met > 150.0),
-        ("pTmiss > 250 GeV", met > 250.0),
-        ("pTmiss > 350 GeV", met > 350.0),
+        (f"m_jj < {choices.mjj_cut:g} GeV", c_mjj),
+        ("pTmiss > 100 GeV", met > MET_MIN),
     ]
     cutflow: list[tuple[str, np.ndarray]] = [("all events", np.ones(n, dtype=bool))]
     mask = np.ones(n, dtype=bool)
-    passed = None
     for name, cut in steps:
         mask = mask & np.asarray(cut, dtype=bool)
         cutflow.append((name, mask.copy()))
-        if name == "pTmiss > 100 GeV":
-            passed = mask.copy()
     weight = np.ones(n)
-    if opt["cms_lepton_eff"]:
+    if choices.cms_lepton_eff:
         ok = np.flatnonzero(c_pair)
         pts = ak.to_numpy(selected.PT[ok]).reshape(-1, 2)
         etas = ak.to_numpy(selected.Eta[ok]).reshape(-1, 2)
         flav = ak.to_numpy(selected.flavour[ok]).reshape(-1, 2)
         weight[ok] = np.prod(cms_lepton_efficiency_ratio(pts, etas, flav), axis=1)
-    return Selection(values=met, passed=passed, weight=weight, cutflow=cutflow)
+    return Selection(values=met, passed=mask, weight=weight, cutflow=cutflow)
+
+
+def select_with(choices: Choices):  # type: ignore[no-untyped-def]
+    """``select_vz`` with other ambiguity choices (picklable)."""
+    return partial(select_vz, choices=choices)
 
 
 RECASTS: list[Recast] = [

@@ -41,8 +41,8 @@ Ambiguities, the choice made, and the alternative (effects on d: ``benchmarks/re
 - Photon efficiency map: replaces the card's flat photon efficiency (``photon_eff="replace"``).
   Alternatives ``"multiply"`` (map on top of the card) and ``"none"`` (card only).
 - Trigger efficiency 0.96 applied (alternative: 1.0).
-- Not applied: the N_ISR-jet reweighting of MadGraph signal samples (0.92 ... 0.511 for 1 ... >= 6
-  ISR jets); our signal is Pythia 8 with parton-shower ISR, which the correction was not derived for.
+- Not applied: the N_ISR-jet reweighting of MadGraph signal samples (falling with the number of ISR
+  jets); our signal is Pythia 8 with parton-shower ISR, which the correction was not derived for.
   The fast-simulation "unmatched suspicious jet" filter has no counterpart.
 
 Measured effect of each alternative on d (same events per point, seed 1; T6gg 1750/1650: 4000
@@ -58,20 +58,19 @@ events, default d = 0.765 high / 0.824 low, MC stat 1.6% / 3.4%)
 | photon_eff=none | +0.037 | -0.055 | +0.217 | +0.168 |
 | trigger_efficiency=1 | -0.034 | +0.047 | +0.073 | +0.070 |
 
-Known miss: T5Wg 1600/100. Our yields are 1.76 (high) and 1.81 (low H_T^gamma) times the published
-ones with the right p_T^miss shape (shape_l2 0.03 in the high region). The departure is before the
-p_T^miss cut: our fraction of high-H_T^gamma events with p_T^miss > 350 GeV (27.9%) equals the one of
-the published full p_T^miss distribution (paper Fig. 5, 27.5%), but our event count after
-photon + Delta phi + H_T^gamma >= 2000 is 1.74 times the published one. Checked and excluded: the
-decay table (50/50, 100% gamma G / W G), the cross section, fake photons (97% of the leading
-selected photons come from the neutralino decay, generator record), and photon isolation (a
-generator-level CMS-loose-like Delta R < 0.3 isolation removes about the same extra fraction, ~20%,
-beyond the card's for this point and for T6gg). The N_ISR reweighting of CMS's MadGraph samples, if
-the normalisation was not restored, would weigh our events by 0.75 on average (T5Wg) and 0.85 (T6gg):
-T5Wg would still be 1.3 times too high while T6gg would fall 10-15% low; restored, it moves the SR
-yields by < 5%. What remains: MadGraph + MLM jets versus Pythia shower ISR in CMS's sample, and the
-CMS photon ID for boosted 100 GeV neutralinos amid gluino-decay jets, neither of which our stack
-models.
+Known miss: T5Wg 1600/100 (d = 0.77 high / 0.82 low H_T^gamma). Our yields are too high with the
+right p_T^miss shape (shape_l2 0.03 in the high region). The departure is before the p_T^miss cut:
+our fraction of high-H_T^gamma events with p_T^miss > 350 GeV (27.9%) agrees with the published
+full p_T^miss distribution, but our event count after photon + Delta phi + H_T^gamma >= 2000 is
+already high. Checked and excluded: the decay table (50/50, 100% gamma G / W G), the cross section,
+fake photons (97% of the leading selected photons come from the neutralino decay, generator
+record), and photon isolation (a generator-level CMS-loose-like Delta R < 0.3 isolation removes
+about the same extra fraction, ~20%, beyond the card's for this point and for T6gg). The N_ISR
+reweighting of CMS's MadGraph samples, if the normalisation was not restored, would weigh our events
+by 0.75 on average (T5Wg) and 0.85 (T6gg): it would not close the T5Wg gap and would push T6gg low;
+restored, it moves the SR yields by < 5%. What remains: MadGraph + MLM jets versus Pythia shower ISR
+in CMS's sample, and the CMS photon ID for boosted 100 GeV neutralinos amid gluino-decay jets,
+neither of which our stack models. The comparison with the published yields is in docs/recasts.md.
 
 The H_T^gamma definition decides the T6gg split between the regions: with the leading photon only,
 the second photon's pT is missing from H_T^gamma (it is not a jet in our simulation, nor a loose-ID

@@ -1,9 +1,10 @@
 """CMS-SUS-16-051 (arXiv:1706.04402): top squarks in the single-lepton final state.
 
 Tasks: ``sus-16-051_sim-T2tt_SRG`` (T2tt 1000/50) and ``sus-16-051_sim-T2bW_SRG`` (T2bW 900/50) in
-standard region G (N_J >= 4, t_mod > 10, M_lb <= 175 GeV), E_T^miss bins [250, 350, 450, 600, 750+);
-``sus-16-051_sim-T2tt_comp`` (T2tt 800/400) in the compressed region "I" (paper Table 3),
-E_T^miss bins [250, 350, 450, 550, 650+) whose last bin holds everything above 550 GeV.
+standard region G (N_J >= 4, t_mod > 10, M_lb <= 175 GeV), E_T^miss bins 250-350, 350-450,
+450-600, >= 600 GeV; ``sus-16-051_sim-T2tt_comp`` (T2tt 800/400) in the compressed region "I"
+(paper Table 3), E_T^miss bins 250-350, 350-450, 450-550, >= 550 GeV (the last bin of each holds
+the overflow).
 
 Preselection (paper Table 1 and section 4)
 ------------------------------------------
@@ -30,17 +31,17 @@ Hard ISR
 --------
 The compressed region needs a hard ISR jet (the selected events recoil against ~300-370 GeV of
 ISR). CMS generated with MadGraph and extra matrix-element partons; we have only Pythia's shower.
-Measured with benchmarks/lepton_recasts.py (pT of the stop pair = ISR recoil, all events):
+Measured with ``benchmarks/recast_validation.py --isr`` (pT of the stop pair = ISR recoil, all
+events; ``--setting`` adds Pythia strings):
 
-| Pythia ISR setting               | 90% quantile | frac > 400 GeV | T2tt_comp d | bins (ref 2.3 1.7 1.7 2.2) |
-| default (start at the fact. scale) | 361 GeV    | 8.1%           | 0.298 (30k) | 2.07 2.20 1.12 1.32        |
-| SpaceShower:pTmaxMatch = 2       | 467 GeV      | 13.0%          | 0.215 (60k) | 1.68 1.83 1.15 2.37        |
+| Pythia ISR setting                 | 90% quantile | frac > 400 GeV | T2tt_comp d  |
+| default (start at the fact. scale) | 361 GeV      | 8.1%           | 0.298 (30k)  |
+| SpaceShower:pTmaxMatch = 2         | 467 GeV      | 13.0%          | 0.215 (60k)  |
 
-The default shower starves the E_T^miss > 550 GeV bin (1.32 against 2.2), which the power shower
-fills (2.37). We therefore generate all three stop samples with the power shower (same CMS
-generator for all of them); region G moves within about 2 sigma of MC statistics: T2tt_SRG total
-8.06 +- 0.39 -> 8.30 +- 0.39 (d 0.154 -> 0.198), T2bW_SRG 4.03 +- 0.25 (30k) -> 3.56 +- 0.17
-(60k; d 0.441 -> 0.304).
+The default shower starves the highest E_T^miss bin of the compressed region, which the power
+shower fills. We therefore generate all three stop samples with the power shower (same generator
+for all of them); region G moves within about 2 sigma of MC statistics (d 0.154 -> 0.198 for
+T2tt_SRG at 12k events, 0.441 -> 0.304 for T2bW_SRG at 30k -> 60k events).
 
 Lepton isolation: the detector's "mini" variant (cone 10 GeV/pT clamped to [0.05, 0.2]), cut at
 0.1 for every lepton here (the detector cuts at 0.1 e / 0.2 mu). The card's fixed ΔR = 0.5 cone
@@ -49,9 +50,10 @@ T2tt(1000,50) region G yield by 45%, mostly in the highest E_T^miss bin.
 
 Ambiguities and their resolution
 --------------------------------
-Measured with benchmarks/lepton_recasts.py on one power-shower sample per task (same events for
-every alternative): T2tt_SRG 12k events (default d = 0.198), T2bW_SRG 60k (d = 0.304), T2tt_comp
-60k (d = 0.215). "d ->" gives d with the alternative, in that order.
+Each alternative is a ``Choices`` in ``ALTERNATIVES``, re-applied to the same events by
+``benchmarks/recast_validation.py --alternatives``. Measured on one power-shower sample per task
+(seed 1): T2tt_SRG 12k events (default d = 0.198), T2bW_SRG 60k (d = 0.304), T2tt_comp 60k
+(d = 0.215); "d ->" gives d with the alternative, in that order.
 
 - t_mod b2 candidates: the group orders jets by the b-tag discriminant; the detector has only tag
   bits, so untagged candidates are taken in decreasing pT. Alternative, every selected jet a
@@ -66,21 +68,26 @@ every alternative): T2tt_SRG 12k events (default d = 0.198), T2bW_SRG 60k (d = 0
 - Trigger emulation (E_T^miss and H_T^miss > 120 GeV, or a single lepton): no effect on d (every
   event with E_T^miss > 250 GeV and M_T > 150 GeV fires it); trigger efficiency (> 99% in the SRs)
   not applied.
-- Boundaries: paper convention ("> 10", "<= 175", "> 250") rather than the code's >=/<; immaterial.
+- Boundaries: the paper's convention ("> 250", "> 150", "> 0.8", "> 10", "<= 175") rather than the
+  group code's (">=" for every lower threshold, "< 175" for M_lb). Alternative
+  ``boundaries="code"``: d unchanged on T2tt_SRG (no event changes: every threshold is on a
+  continuous variable).
 - Not applied: b-tag and lepton scale factors, and the N_ISR-jet reweighting CMS derived for
-  MadGraph samples (weights 0.92 ... 0.51 for 1 ... >= 6 ISR jets); our signal is Pythia with
-  shower ISR, which the correction was not derived for.
+  MadGraph samples (weights from 0.92 for one ISR jet down to about one half for six or more); our
+  signal is Pythia with shower ISR, which the correction was not derived for.
 
-Remaining misses: our region G yields are 20-25% above the references (T2tt 8.30 +- 0.39 vs
-6.93, T2bW 3.56 +- 0.17 vs 2.87) with good shapes (shape_l2 0.16 / 0.15). The card's lepton
-efficiencies (0.95 for e and mu) are above CMS's (~85% e, ~95% mu, plus b-tag and lepton scale
-factors we do not apply), which explains part of it; the T2tt_comp yield is 11% low (7.04 +- 0.35
-vs 7.9), the ISR-driven side of the same generator difference.
+Remaining misses: region G is high in normalisation with a good shape, and the compressed region
+slightly low (the comparison is in docs/recasts.md). The card's lepton efficiencies (0.95 for e and
+mu) are above CMS's (~85% e, ~95% mu, plus b-tag and lepton scale factors we do not apply), which
+explains part of the region G excess; the compressed deficit is the ISR-driven side of the same
+generator difference.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass, replace
+from functools import partial
 
 import awkward as ak
 import numpy as np
@@ -192,32 +199,52 @@ def topness_candidates(jets: ak.Array, is_b: ak.Array, *, all_jets: bool = False
     return ordered[local < k]
 
 
-DEFAULT_CHOICES = {
-    "track_veto": "paper",
-    "tau_veto": True,
-    "trigger": True,
-    "tmod_all_jets": False,
-    "veto_lepton_iso": MINI_ISO_CUT,
-}
+@dataclass(frozen=True)
+class Choices:
+    """The resolution of each ambiguity (see the module docstring)."""
+
+    track_veto: str = "paper"  # "paper" | "group" (hadrons, opposite charge, dR > 0.4)
+    tau_veto: bool = True
+    trigger: bool = True
+    tmod_all_jets: bool = False  # every selected jet a t_mod b2 candidate
+    veto_lepton_iso: float = MINI_ISO_CUT
+    boundaries: str = "paper"  # "paper" (> lower, <= 175) | "code" (>= lower, < 175)
+
+
+DEFAULT = Choices()
 
 # Alternatives to the choices above, re-applied on the same events by
-# benchmarks/recast_validation.py --alternatives (their effect on d is quoted in the report).
-ALTERNATIVES: dict[str, dict] = {
-    "veto track as in the group code (hadrons, opposite charge, dR > 0.4)": {"track_veto": "group"},
-    "no hadronic-tau veto (not in the paper text)": {"tau_veto": False},
-    "no trigger emulation": {"trigger": False},
-    "veto leptons with mini-isolation < 0.2 (group code comment)": {"veto_lepton_iso": 0.2},
-    "t_mod: every selected jet a b2 candidate": {"tmod_all_jets": True},
+# benchmarks/recast_validation.py --alternatives (measured effects in the module docstring).
+ALTERNATIVES: dict[str, Choices] = {
+    "veto track as in the group code (hadrons, opposite charge, dR > 0.4)": replace(
+        DEFAULT, track_veto="group"
+    ),
+    "no hadronic-tau veto (not in the paper text)": replace(DEFAULT, tau_veto=False),
+    "no trigger emulation": replace(DEFAULT, trigger=False),
+    "veto leptons with mini-isolation < 0.2 (group code comment)": replace(
+        DEFAULT, veto_lepton_iso=0.2
+    ),
+    "t_mod: every selected jet a b2 candidate": replace(DEFAULT, tmod_all_jets=True),
+    "boundaries as in the group code (>= lower cuts, M_lb < 175)": replace(
+        DEFAULT, boundaries="code"
+    ),
 }
 
 
-def _options(choices: dict | None) -> dict:
-    opt = dict(DEFAULT_CHOICES)
-    opt.update(choices or {})
+def _above(x: np.ndarray, cut: float, opt: Choices) -> np.ndarray:
+    """``x > cut`` (paper) or ``x >= cut`` (group code)."""
+    return x >= cut if opt.boundaries == "code" else x > cut
+
+
+def _check(opt: Choices) -> Choices:
+    if opt.track_veto not in ("paper", "group"):
+        raise ValueError(f"unknown track_veto choice {opt.track_veto!r}")
+    if opt.boundaries not in ("paper", "code"):
+        raise ValueError(f"unknown boundaries choice {opt.boundaries!r}")
     return opt
 
 
-def _preselection(events: ak.Array, min_dphi: float, opt: dict) -> dict:
+def _preselection(events: ak.Array, min_dphi: float, opt: Choices) -> dict:
     """Objects and cumulative cut masks of the single-lepton preselection."""
     n = len(events)
     met, met_phi = met_vector(events)
@@ -228,17 +255,17 @@ def _preselection(events: ak.Array, min_dphi: float, opt: dict) -> dict:
     iso_ok = lep.IsolationVar < MINI_ISO_CUT
     sel = selected_lepton_mask(lep) & iso_ok
     n_sel = ak.to_numpy(ak.sum(sel, axis=1))
-    veto_iso = lep.IsolationVar < opt["veto_lepton_iso"]
+    veto_iso = lep.IsolationVar < opt.veto_lepton_iso
     veto_acc = (lep.PT > 5.0) & (abs(lep.Eta) < 2.4) & (veto_iso | sel)
     n_veto = ak.to_numpy(ak.sum(veto_acc, axis=1)) + soft_veto_lepton_count(events)
     lepton = ak.firsts(lep[sel])
     c_onelep = n_sel == 1
     c_lepveto = c_onelep & (n_veto == 1)
 
-    c_trkveto = veto_track_count(events, lepton, group_code=opt["track_veto"] == "group") == 0
+    c_trkveto = veto_track_count(events, lepton, group_code=opt.track_veto == "group") == 0
     jets_all = events.Jet
     c_tauveto = tau_veto_count(jets_all, lepton) == 0
-    if not opt["tau_veto"]:
+    if not opt.tau_veto:
         c_tauveto = np.ones(n, dtype=bool)
 
     jets = jets_all[(jets_all.PT > JET_PT) & (abs(jets_all.Eta) < JET_ETA)]
@@ -262,7 +289,7 @@ def _preselection(events: ak.Array, min_dphi: float, opt: dict) -> dict:
         (lflav == 13) & (lpt > 22.0) & (np.abs(leta) < 2.4)
     )
     c_trigger = ((met > 120.0) & (ht_miss > 120.0)) | single
-    if not opt["trigger"]:
+    if not opt.trigger:
         c_trigger = np.ones(n, dtype=bool)
 
     mt_lep = mt(lpt, lphi, met, met_phi)
@@ -279,9 +306,9 @@ def _preselection(events: ak.Array, min_dphi: float, opt: dict) -> dict:
         ("hadronic-tau veto", c_tauveto),
         ("N_J >= 2", njet >= 2),
         ("N_b(medium) >= 1", nb >= 1),
-        ("E_T^miss > 250 GeV", met > MET_MIN),
-        ("M_T > 150 GeV", mt_lep > MT_MIN),
-        (f"min dphi(J1,2, pTmiss) > {min_dphi}", min_dphi_j12 > min_dphi),
+        ("E_T^miss > 250 GeV", _above(met, MET_MIN, opt)),
+        ("M_T > 150 GeV", _above(mt_lep, MT_MIN, opt)),
+        (f"min dphi(J1,2, pTmiss) > {min_dphi}", _above(min_dphi_j12, min_dphi, opt)),
     ]
     cutflow = [("all events", np.ones(n, dtype=bool))]
     mask = np.ones(n, dtype=bool)
@@ -332,23 +359,26 @@ def t_mod_of(pre: dict, where: np.ndarray, *, all_jets: bool = False) -> np.ndar
     return out
 
 
-def select_region_g(events: ak.Array, choices: dict | None = None) -> Selection:
+def select_region_g(events: ak.Array, choices: Choices = DEFAULT) -> Selection:
     """Standard region G: preselection + N_J >= 4 + t_mod > 10 + M_lb <= 175 GeV."""
-    opt = _options(choices)
+    opt = _check(choices)
     pre = _preselection(events, MIN_DPHI_STANDARD, opt)
     cutflow = pre["cutflow"]
     mask = _extend(cutflow, pre["mask"], [("N_J >= 4", pre["njet"] >= 4)])
     mlb = m_lb(pre["lepton"], pre["bjets"])
-    mask = _extend(cutflow, mask, [("M_lb <= 175 GeV", np.nan_to_num(mlb, nan=np.inf) <= MLB_CUT)])
-    tmod = t_mod_of(pre, mask, all_jets=opt["tmod_all_jets"])
-    mask = _extend(cutflow, mask, [("t_mod > 10", np.nan_to_num(tmod, nan=-np.inf) > TMOD_CUT)])
+    mlb = np.nan_to_num(mlb, nan=np.inf)
+    mlb_ok = mlb < MLB_CUT if opt.boundaries == "code" else mlb <= MLB_CUT
+    mask = _extend(cutflow, mask, [("M_lb <= 175 GeV", mlb_ok)])
+    tmod = t_mod_of(pre, mask, all_jets=opt.tmod_all_jets)
+    tmod_ok = _above(np.nan_to_num(tmod, nan=-np.inf), TMOD_CUT, opt)
+    mask = _extend(cutflow, mask, [("t_mod > 10", tmod_ok)])
     n = pre["n"]
     return Selection(values=pre["met"], passed=mask, weight=np.ones(n), cutflow=cutflow)
 
 
-def select_compressed(events: ak.Array, choices: dict | None = None) -> Selection:
+def select_compressed(events: ak.Array, choices: Choices = DEFAULT) -> Selection:
     """Compressed region I (Table 3): N_J >= 5, J1 untagged, Δφ(pTmiss, l) < 2, min Δφ > 0.5, pT(l) < 150."""
-    pre = _preselection(events, MIN_DPHI_COMPRESSED, _options(choices))
+    pre = _preselection(events, MIN_DPHI_COMPRESSED, _check(choices))
     cutflow = pre["cutflow"]
     j1_tag = ak.to_numpy(ak.fill_none(ak.firsts(pre["is_b"]), True))
     dphi_lep = np.abs(delta_phi(pre["lphi"], pre["met_phi"]))
@@ -364,6 +394,11 @@ def select_compressed(events: ak.Array, choices: dict | None = None) -> Selectio
     )
     n = pre["n"]
     return Selection(values=pre["met"], passed=mask, weight=np.ones(n), cutflow=cutflow)
+
+
+def select_with(select: Callable, choices: Choices):  # type: ignore[no-untyped-def]
+    """A region's selection with other ambiguity choices (picklable)."""
+    return partial(select, choices=choices)
 
 
 def _recast(
