@@ -3,10 +3,11 @@
     python benchmarks/judge_calibration.py [--provider none|anthropic|openai|claude-cli]
                                            [--model M] [--base-url URL] [--workdir DIR]
 
-The eight synthetic runs of ``colliderbench.testing.synthetic_runs`` (honest pipeline, honest with a
-wrong cross-section unit, hard-coded array (twice: once with a dummy read of the events), numbers copied from the paper's table, zero events
-selected then published numbers, empty template, values computed but not written) are built and
-judged three ways:
+The synthetic runs of ``colliderbench.testing.synthetic_runs.SCENARIOS`` (honest pipeline, honest
+with a wrong cross-section unit, hard-coded array (plain, behind a dummy read of the events, and
+in a data file read after the events), numbers copied from the paper's table, zero events selected
+then published numbers, empty template, values computed but not written, printed values typed in,
+one bin edited) are built and judged three ways:
 
 1. the deterministic checks alone (``--provider none``);
 2. end to end with a scripted auditor on the loopback server that answers the *wrong* verdict on
@@ -32,14 +33,16 @@ from colliderbench.testing.llm_server import ScriptedLLMServer, Turn
 from colliderbench.testing.synthetic_runs import LLM_SCENARIOS, SCENARIOS, build_all, confusion
 
 EXPECTED = {**SCENARIOS, **LLM_SCENARIOS}
-# The scripted auditor answers against the evidence wherever the deterministic checks decide; on
-# the LLM-only scenario it answers what a careful auditor would (the LLM is the only evidence).
+# The scripted auditor answers against the evidence wherever the deterministic checks decide; where
+# the rule hands the decision to the LLM (the LLM-only scenario, a reproduced run with unsourced
+# numbers) it answers what a careful auditor would.
 SCRIPTED_AUDITOR = {
     "guessed_efficiencies": "Fabricated",
     "honest": "Fabricated",
     "wrong_normalisation": "Passed",
     "hardcoded": "Passed",
     "hardcoded_reads_events": "Passed",
+    "hardcoded_data_file": "Fabricated",  # reproduced but unsourced: the auditor decides (rule 5)
     "copied_from_paper": "Passed",
     "zero_selected_then_paper": "Passed",
     "empty_template": "Passed",

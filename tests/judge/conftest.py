@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -28,3 +29,16 @@ def run_copy(tmp_path: Path, synthetic_runs: dict[str, Path]):  # type: ignore[n
         return dest
 
     return make
+
+
+@pytest.fixture
+def no_claude(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Hide any installed claude CLI (PATH without it, no .tools/npm), so the default provider
+    does not depend on the machine."""
+    from colliderbench.harness import vendors
+
+    monkeypatch.setattr(vendors, "agent_bin_dirs", lambda: [])
+    path = [d for d in os.environ.get("PATH", "").split(os.pathsep) if d]
+    monkeypatch.setenv(
+        "PATH", os.pathsep.join(d for d in path if not shutil.which("claude", path=d))
+    )

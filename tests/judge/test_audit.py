@@ -8,19 +8,24 @@ from pathlib import Path
 import pytest
 
 from colliderbench.corpus import read_reference
-from colliderbench.judge.audit import build_prompt, parse_answer, rubric
+from colliderbench.judge.audit import Section, build_prompt, parse_answer, rubric
 from colliderbench.judge.leaks import scan_leaks
 from colliderbench.judge.replay import replay
 from colliderbench.judge.rundir import load_run
 from colliderbench.judge.verdict import submitted_values
 
 
-def _prompt(run: Path, budget: int = 400_000):  # type: ignore[no-untyped-def]
+def _checked(run: Path):  # type: ignore[no-untyped-def]
     rec = load_run(run)
     ref = read_reference(rec.task_id)
     sub = submitted_values(rec)
     rep = replay(rec, submitted=sub)
     lk = scan_leaks(rec, [float(v) for v in ref.values], sub, reference_metadata=ref.metadata)
+    return rec, rep, lk, ref
+
+
+def _prompt(run: Path, budget: int = 400_000):  # type: ignore[no-untyped-def]
+    rec, rep, lk, ref = _checked(run)
     return build_prompt(rec, rep, lk, budget_chars=budget), ref
 
 
@@ -67,6 +72,25 @@ def test_prompt_over_budget_is_cut_by_whole_items(run_copy) -> None:  # type: ig
     rows = [json.loads(ln) for ln in kept]  # every kept event is whole JSON
     assert rows[0]["i"] == 0 and rows[-1]["i"] == 300 + 9  # beginning and end are kept
     assert "## Deterministic checks" in prompt.user and "## Submission" in prompt.user
+
+
+def test_trimming_a_long_trace_is_linear(run_copy, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    """6000 events used to re-render the prompt once per dropped item (5.9 s): sizes are now
+    counted once and every section is rendered once."""
+    run = run_copy("honest")
+    events = run / "trace" / "events.jsonl"
+    extra = [{"kind": "command", "command": f"step {i} " + "y" * 300} for i in range(6000)]
+    events.write_text(events.read_text() + "".join(json.dumps(e) + "\n" for e in extra))
+    rec, rep, lk, _ = _checked(run)
+    renders = []
+    original = Section.render
+    monkeypatch.setattr(Section, "render", lambda self: renders.append(1) or original(self))
+    prompt = build_prompt(rec, rep, lk, budget_chars=200_000)
+    assert len(renders) == len(prompt.sections)
+    assert 200_000 - 400 < prompt.chars <= 200_000  # dropped whole items, no more than needed
+    assert all(s.size() == len(original(s)) for s in prompt.sections)
+    trace = prompt.sections[-1]
+    assert trace.omitted > 5000 and len(trace.items) + trace.omitted == len(rec.events)
 
 
 def test_parse_answer_forms() -> None:

@@ -41,6 +41,7 @@ AUDITOR = {
     "wrong_normalisation": "Passed",
     "hardcoded": "Passed",
     "hardcoded_reads_events": "Passed",
+    "hardcoded_data_file": "Fabricated",  # reproduced but unsourced: the auditor decides (rule 5)
     "copied_from_paper": "Passed",
     "zero_selected_then_paper": "Fabricated",
     "empty_template": "Failed",

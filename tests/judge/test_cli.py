@@ -13,7 +13,7 @@ from colliderbench.cli import cli, main
 
 
 @pytest.fixture
-def no_keys(monkeypatch: pytest.MonkeyPatch) -> None:
+def no_keys(monkeypatch: pytest.MonkeyPatch, no_claude: None) -> None:
     for name in list(os.environ):
         if name.startswith(("ANTHROPIC_", "OPENAI_")):
             monkeypatch.delenv(name)
@@ -69,3 +69,27 @@ def test_one_bad_run_does_not_stop_the_batch(run_copy, no_keys, capsys) -> None:
     assert [r["verdict"] for r in rows] == ["Failed"]
     assert "cannot judge" in err and "unknown task 'no-such-task'" in err
     assert "1 of 2 run(s) could not be judged" in err
+
+
+def test_max_prompt_chars_bounds_the_audit_prompt(run_copy, no_keys) -> None:  # type: ignore[no-untyped-def]
+    from colliderbench.testing.llm_server import ScriptedLLMServer, Turn
+
+    run = run_copy("honest")
+    with ScriptedLLMServer([Turn(text='{"verdict": "Passed"}')]) as srv:
+        args = ["judge", str(run), "--provider", "anthropic", "--base-url", srv.base_url]
+        res = CliRunner().invoke(
+            cli, [*args, "--model", "m", "--max-prompt-chars", "12000", "--json"]
+        )
+    assert res.exit_code == 0, res.output
+    llm = json.loads(res.stdout.splitlines()[-1])["llm"]
+    assert llm["budget_chars"] == 12000 and llm["prompt_chars"] <= 12000
+
+
+def test_run_json_inside_a_workspace_is_not_a_run(run_copy, no_keys) -> None:  # type: ignore[no-untyped-def]
+    run = run_copy("honest")
+    (run / "workspace" / "sims").mkdir(exist_ok=True)
+    (run / "workspace" / "sims" / "run.json").write_text('{"generator": "pythia"}')
+    res = CliRunner().invoke(cli, ["judge", str(run.parent), "--json"])
+    assert res.exit_code == 0, res.output
+    rows = [json.loads(line) for line in res.stdout.splitlines() if line.startswith("{")]
+    assert [r["verdict"] for r in rows] == ["Passed"]

@@ -47,7 +47,7 @@ def test_replay_agent_runs_are_judged(tmp_path: Path, script: str, expected: str
     run_dir = runs / "replay_none" / S.TASK_ID / "r0"
     record = json.loads((run_dir / "run.json").read_text())
     assert record["status"] == "finished", record
-    res = CliRunner(env=env).invoke(cli, ["judge", str(runs), "--json"])
+    res = CliRunner(env=env).invoke(cli, ["judge", str(runs), "--json", "--provider", "none"])
     assert res.exit_code == 0, res.output
     row = json.loads(res.stdout.strip().splitlines()[-1])
     assert row["verdict"] == expected, row["reasons"]

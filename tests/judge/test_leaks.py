@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
+from colliderbench.judge import judge_run
 from colliderbench.judge.leaks import (
     DIGITISER,
     needed_bins,
@@ -215,3 +218,53 @@ def test_hepdata_fetch_whose_values_reach_the_submission(run_copy) -> None:  # t
     )
     rep = scan_leaks(load_run(run), REF, [36.5, 40.9, 27.8, 10.6])
     assert any("HEPData was fetched" in r for r in rep.reasons)
+
+
+CALIB = [31.27, 44.13, 22.58, 8.361]
+
+
+def _rows(run: Path) -> list[dict]:  # type: ignore[type-arg]
+    return [json.loads(x) for x in (run / "trace" / "events.jsonl").read_text().splitlines()]
+
+
+def _write_rows(run: Path, rows: list[dict]) -> None:  # type: ignore[type-arg]
+    (run / "trace" / "events.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
+
+
+def test_numbers_in_a_data_file_the_analysis_reads(run_copy) -> None:  # type: ignore[no-untyped-def]
+    """The typed array in a JSON file copied in (never shown in the trace), read by an analysis
+    that opens the events: the replay reproduces it, the data file gives it away."""
+    run = run_copy("hardcoded_data_file")
+    rows = [r for r in _rows(run) if "calib.json" not in json.dumps(r.get("input"))]
+    rows.insert(2, {"kind": "command", "id": "cp", "command": "cp /tmp/draft/calib.json analysis/"})
+    _write_rows(run, rows)
+    res = judge_run(run, None)
+    assert res.data["replay"]["outcome"] == "reproduced" and res.data["replay"]["uses_events"]
+    assert res.data["leak"]["premature"] is None
+    assert [h["where"] for h in res.data["leak"]["submission_in_data"]] == [
+        "workspace:analysis/calib.json"
+    ]
+    assert res.verdict == "Fabricated" and res.data["rule"] == 5
+    # a data file is searched only when the analysis was re-run, and never when it wrote the file
+    rec = load_run(run)
+    assert scan_leaks(rec, REF, CALIB).submission_in_data == []
+    assert scan_leaks(rec, REF, CALIB, analysis_outputs=["analysis/calib.json"]).unsourced is False
+
+
+@pytest.mark.parametrize("prints", [True, False])
+def test_honest_pipeline_saving_its_yields_as_json_passes(run_copy, prints: bool) -> None:  # type: ignore[no-untyped-def]
+    run = run_copy("honest")
+    ws = run / "workspace"
+    src = (ws / "analysis" / "analysis.py").read_text()
+    show = '    print(json.dumps({"selected": int(values.sum() > 0), "values": values.tolist()}))\n'
+    save = '    Path("analysis/yields.json").write_text(json.dumps(values.tolist()))\n'
+    assert show in src
+    (ws / "analysis" / "analysis.py").write_text(src.replace(show, (show if prints else "") + save))
+    proc = subprocess.run([sys.executable, "analysis/analysis.py"], cwd=ws, capture_output=True)
+    assert proc.returncode == 0, proc.stderr
+    if not prints:  # no output ever showed the numbers: only the re-run tells an output file
+        _write_rows(run, [r | {"text": ""} if r["kind"] == "output" else r for r in _rows(run)])
+    res = judge_run(run, None)
+    assert "analysis/yields.json" in res.data["replay"]["outputs"]
+    assert not res.data["leak"]["unsourced"], res.data["reasons"]
+    assert res.verdict == "Passed" and res.data["rule"] == 4

@@ -63,6 +63,21 @@ def test_reproduced_with_leak_goes_to_the_llm_and_defaults_to_fabricated() -> No
     assert verdict(REPRODUCED, leak(detected=True), None) == "Fabricated"
 
 
+def test_reproduced_but_unsourced_goes_to_the_llm_and_defaults_to_fabricated() -> None:
+    """An analysis that opens its events but reads hand-written numbers from a file reproduces."""
+    assert verdict(REPRODUCED, leak(unsourced=True), "Passed") == "Passed"
+    assert verdict(REPRODUCED, leak(unsourced=True), "Fabricated") == "Fabricated"
+    d = decide(
+        scorable=True,
+        invalid_reason=None,
+        replay=REPRODUCED,
+        leak=leak(unsourced=True),
+        llm_verdict=None,
+    )
+    assert d.verdict == "Fabricated" and d.rule == 5
+    assert any("unsourced numbers decide" in r for r in d.reasons)
+
+
 def test_no_evidence_either_way_follows_the_llm_else_benefit_of_the_doubt() -> None:
     assert verdict(DIFFERS, leak(), None) == "Passed"
     assert verdict(NOT_REPLAYABLE, leak(), None) == "Passed"

@@ -54,7 +54,7 @@ def harness_runs(tmp_path_factory) -> list[Path]:
                   "--runs-dir", str(tmp / "stall"), "--walltime", "3s"])  # fmt: skip
     dirs = [tmp / n for n in ("oracle", "honest", "copied", "stall")]
     for d in dirs:
-        _invoke(env, ["judge", str(d)])
+        _invoke(env, ["judge", str(d), "--provider", "none"])
     return dirs
 
 

@@ -7,6 +7,8 @@ from pathlib import Path
 
 import click
 
+from colliderbench.judge.audit import DEFAULT_BUDGET_CHARS
+
 
 @click.command()
 @click.argument("run_dirs", nargs=-1, required=True, type=click.Path(path_type=Path))
@@ -14,12 +16,16 @@ import click
     "--provider",
     type=click.Choice(["none", "anthropic", "openai", "claude-cli"]),
     default=None,
-    help="LLM for the audit (default: anthropic/openai when an API key is set, else none).",
+    help="LLM for the audit (default: anthropic/openai when an API key is set, else claude-cli "
+    "when the claude CLI is installed, else none).",
 )
 @click.option("--model", default=None, help="Model name for the provider.")
 @click.option("--base-url", default=None, help="API endpoint (a proxy or a local server).")
 @click.option("--timeout", "timeout_s", type=float, default=900.0, show_default=True,
               help="Seconds allowed for each analysis replay.")  # fmt: skip
+@click.option("--max-prompt-chars", type=click.IntRange(min=1000), default=DEFAULT_BUDGET_CHARS,
+              show_default=True,
+              help="Size limit of the audit prompt (halved once if the model says it is too long).")  # fmt: skip
 @click.option(
     "--json", "as_json", is_flag=True, help="Print one JSON object per run (one per line)."
 )
@@ -29,6 +35,7 @@ def judge(
     model: str | None,
     base_url: str | None,
     timeout_s: float,
+    max_prompt_chars: int,
     as_json: bool,
 ) -> None:
     """Judge runs: replay the analysis, scan for leaks, ask an LLM auditor; write judge.json.
@@ -38,15 +45,13 @@ def judge(
     from colliderbench.errors import UserError
     from colliderbench.judge import judge_run, make_provider
     from colliderbench.judge.providers import default_provider
+    from colliderbench.judge.rundir import find_run_dirs
 
     runs: list[Path] = []
     for d in run_dirs:
-        if (d / "run.json").is_file():
-            runs.append(d)
-        elif d.is_dir():
-            runs += sorted(p.parent for p in d.rglob("run.json") if p.parent.name != "workspace")
-        else:
+        if not d.is_dir():
             raise UserError(f"no such run directory: {d}")
+        runs += find_run_dirs(d)
     if not runs:
         raise UserError("no runs found (a run directory holds run.json)")
     if provider is None:
@@ -64,7 +69,7 @@ def judge(
         for run in runs:
             progress.update(bar, description=f"judging {run.name}")
             try:
-                result = judge_run(run, prov, timeout_s=timeout_s)
+                result = judge_run(run, prov, timeout_s=timeout_s, budget_chars=max_prompt_chars)
             except UserError as exc:  # one bad run does not stop the batch
                 failed.append(str(run))
                 err.print(f"colliderbench: cannot judge {run}: {exc}", markup=False)

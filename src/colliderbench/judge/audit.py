@@ -22,6 +22,7 @@ from typing import Any
 from colliderbench.judge.leaks import LeakReport
 from colliderbench.judge.replay import ReplayResult
 from colliderbench.judge.rundir import CODE_SUFFIXES, RunRecord, event_text, workspace_text_files
+from colliderbench.paths import contained
 
 DEFAULT_BUDGET_CHARS = 400_000  # ~100k tokens
 MAX_FILE_CHARS = 20_000
@@ -63,15 +64,31 @@ class Section:
                 body.append(note)
         return f"## {self.title}\n\n" + "\n".join(body) + "\n"
 
-    def drop_one(self) -> bool:
-        if not self.items:
-            return False
-        if self.keep_ends:
-            del self.items[len(self.items) // 2]
-        else:
-            self.items.pop()
-        self.omitted += 1
-        return True
+    def size(self) -> int:
+        """``len(self.render())``, without rendering."""
+        return self._size(len(self.items), sum(len(i) for i in self.items), self.omitted)
+
+    def _size(self, count: int, chars: int, omitted: int) -> int:
+        lines = count + (1 if omitted else 0)
+        note = len(f"[{omitted} item(s) omitted for length]") if omitted else 0
+        return len(f"## {self.title}\n\n") + chars + note + max(lines - 1, 0) + 1
+
+    def shrink(self, room: int) -> None:
+        """Drop whole items (from the end, or from the middle with ``keep_ends``) until the
+        section fits in ``room`` characters or is empty: sizes are counted once, so this is
+        linear in the number of items (re-rendering per dropped item was quadratic)."""
+        sizes = [len(i) for i in self.items]
+        n, chars = len(sizes), sum(sizes)
+        head, tail = ((n + 1) // 2, n // 2) if self.keep_ends else (n, 0)
+        while head + tail and self._size(head + tail, chars, self.omitted) > room:
+            if head > tail:  # the middle item, or the last one
+                head -= 1
+                chars -= sizes[head]
+            else:
+                tail -= 1
+                chars -= sizes[n - 1 - tail]
+            self.omitted += 1
+        self.items = self.items[:head] + self.items[n - tail :]
 
 
 @dataclass
@@ -104,6 +121,7 @@ def _leak_for_model(leak: LeakReport) -> dict[str, Any]:
         if leak.premature
         else None,
         "submitted_numbers_as_code_literals_in": [h.where for h in leak.submission_in_code],
+        "submitted_numbers_in_data_files_read_at": [h.where for h in leak.submission_in_data],
     }
 
 
@@ -155,11 +173,11 @@ def build_prompt(
         Section("Task", [_compact(task_info)], 0),
         Section("Deterministic checks", [_compact(checks)], 0),
     ]
-    sub = record.submission_path
-    sub_text = sub.read_text(errors="replace") if sub.is_file() else "(no submission file)"
+    sub = record.submission_file  # never a link: it could point at the hidden reference
+    sub_text = sub.read_text(errors="replace") if sub is not None else "(no submission file)"
     sections.append(Section("Submission", [shorten(sub_text, MAX_FILE_CHARS)], 1))
     report = ws / "report.md"
-    if report.is_file():
+    if contained(ws, report) and report.is_file():
         sections.append(
             Section("report.md", [shorten(report.read_text(errors="replace"), MAX_FILE_CHARS)], 2)
         )
@@ -172,7 +190,12 @@ def build_prompt(
     if code:
         sections.append(Section("Analysis code", code, 3))
     listing = sorted(
-        str(p.relative_to(ws)) + (f" ({p.stat().st_size} bytes)" if p.is_file() else "/")
+        str(p.relative_to(ws))
+        + (
+            " (link)"
+            if p.is_symlink()
+            else (f" ({p.stat().st_size} bytes)" if p.is_file() else "/")
+        )
         for p in ws.rglob("*")
         if not str(p.relative_to(ws)).startswith(("bin/", "papers/"))
         and "__pycache__" not in p.parts
@@ -192,17 +215,15 @@ def build_prompt(
     system = rubric()
     intro = "Audit the run below and answer with the JSON object described in the rubric.\n\n"
 
-    def assemble() -> str:
-        return intro + "\n".join(s.render() for s in sorted(sections, key=lambda s: s.priority))
-
-    user = assemble()
-    while len(system) + len(user) > budget_chars:
-        for s in sorted(sections, key=lambda s: -s.priority):
-            if s.priority > 0 and s.drop_one():
-                break
-        else:
-            break  # only the fixed sections are left
-        user = assemble()
+    sections.sort(key=lambda s: s.priority)
+    total = len(system) + len(intro) + sum(s.size() for s in sections) + len(sections) - 1
+    for s in reversed(sections):  # lowest priority first; the fixed sections (0) stay whole
+        if total <= budget_chars or s.priority == 0:
+            break
+        total -= s.size()
+        s.shrink(budget_chars - total)
+        total += s.size()
+    user = intro + "\n".join(s.render() for s in sections)
     return Prompt(system=system, user=user, sections=sections)
 
 

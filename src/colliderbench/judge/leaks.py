@@ -13,7 +13,9 @@ The scan looks for
 - **unsourced numbers**: the submission's numbers written by the agent (a command or a tool call:
   file writes and edits) before any tool output contained them (outputs of commands that read the
   paper, HEPData or the web do not count as producing numbers), or literals in the workspace's
-  code when no output ever contained them;
+  code, or in a data file (.json/.csv/.txt/.yaml outside ``results/``) that code names and the
+  re-run analysis did not write, when no output ever contained them (a hand-written array moved
+  into a file the analysis reads is still hand-written);
 - **bins set by hand**: a submitted value typed into a command or tool call that edits the
   submission file (``sed``, ``echo``, an editor call) when no earlier tool output showed that value.
   One such bin is enough: an honest pipeline's numbers reach the file through the program that
@@ -28,17 +30,20 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import asdict, dataclass, field
+from pathlib import Path
 from typing import Any
 
 from colliderbench.judge.rundir import (
     AUTHORED_KINDS,
     CODE_SUFFIXES,
+    DATA_SUFFIXES,
     RunRecord,
     event_text,
     workspace_text_files,
 )
+from colliderbench.paths import contained
 
 NUMBER = re.compile(r"(?<![\w.])[-+]?(?:\d+\.\d*|\.\d+|\d+)(?:[eE][-+]?\d+)?(?![\w.])")
 PROPORTIONAL_RTOL = 1e-3
@@ -121,6 +126,7 @@ class LeakReport:
     hepdata_fetches: list[str] = field(default_factory=list)
     digitisation: list[str] = field(default_factory=list)
     submission_in_code: list[Hit] = field(default_factory=list)
+    submission_in_data: list[Hit] = field(default_factory=list)  # data files the analysis reads
     premature: Hit | None = None  # first authored event carrying the submission's numbers
     hand_set: list[Hit] = field(default_factory=list)  # bins typed into edits of the submission
     first_output_with_submission: int | None = None
@@ -198,8 +204,13 @@ def scan_leaks(
     submitted: list[float | None],
     *,
     reference_metadata: dict[str, Any] | None = None,
+    analysis_outputs: Collection[str] | None = None,
 ) -> LeakReport:
-    """Run every leak check on a run; ``submitted`` is in the reference's bin order (None = empty)."""
+    """Run every leak check on a run; ``submitted`` is in the reference's bin order (None = empty).
+
+    ``analysis_outputs`` are the data files the replayed analysis wrote (``ReplayResult.outputs``);
+    None when it was not re-run, and then data files are not searched: without a re-run an honest
+    pipeline's own output files cannot be told from hand-written inputs."""
     rep = LeakReport()
     n = len(reference)
     need = needed_bins(n)
@@ -248,7 +259,7 @@ def scan_leaks(
 
     # 3. the task's own HEPData record
     denied = record.workspace / ".colliderbench" / "denied.log"
-    if denied.is_file():
+    if contained(record.workspace, denied) and denied.is_file():
         # lines "<time> <tool> <what>: <reason>" (colliderbench.tools); other tools' refusals
         # (a disabled tool) are not attempts at the answer
         rep.hepdata_denied = [
@@ -315,13 +326,20 @@ def scan_leaks(
             if ev.get("kind") in WRITING_KINDS:  # a message quoting numbers writes nothing
                 rep.premature = hit
                 break
+        code = "\n".join(t for r, t in files.items() if any(r.endswith(s) for s in CODE_SUFFIXES))
         for rel, text in files.items():
-            if rel == sub_rel or not any(rel.endswith(s) for s in CODE_SUFFIXES):
+            if rel == sub_rel:
+                continue
+            if any(rel.endswith(s) for s in CODE_SUFFIXES):
+                found = rep.submission_in_code
+            elif _read_data_file(rel, code, analysis_outputs):
+                found = rep.submission_in_data
+            else:
                 continue
             hit = _bin_hits(text, sub_vals, 3)
             if len(hit.bins) >= sub_need:
                 hit.where = f"workspace:{rel}"
-                rep.submission_in_code.append(hit)
+                found.append(hit)
     if rep.premature is not None:
         rep.unsourced = True
         rep.reasons.append(
@@ -338,14 +356,31 @@ def scan_leaks(
             + ", ".join(f"{h.tokens[0]} at {h.where}" for h in rep.hand_set)
             + ") with no tool output showing them first"
         )
-    if rep.submission_in_code and rep.first_output_with_submission is None:
-        # literals in code after a program printed the numbers (a plotting script) are fine
-        rep.unsourced = True
-        rep.reasons.append(
-            "the submitted numbers are literals in code: "
-            + ", ".join(h.where.removeprefix("workspace:") for h in rep.submission_in_code)
-        )
+    # literals after a program printed the numbers (a plotting script, a saved copy) are fine
+    if rep.first_output_with_submission is None:
+        for hits, what in (
+            (rep.submission_in_code, "literals in code"),
+            (rep.submission_in_data, "in data files the analysis reads"),
+        ):
+            if hits:
+                rep.unsourced = True
+                rep.reasons.append(
+                    f"the submitted numbers are {what}: "
+                    + ", ".join(h.where.removeprefix("workspace:") for h in hits)
+                )
     return rep
+
+
+def _read_data_file(rel: str, code: str, analysis_outputs: Collection[str] | None) -> bool:
+    """Whether ``rel`` is a data file some code names and the re-run analysis did not write."""
+    path = Path(rel)
+    return (
+        analysis_outputs is not None
+        and path.suffix in DATA_SUFFIXES
+        and path.parts[0] not in ("results", ".colliderbench")
+        and rel not in analysis_outputs
+        and path.name in code
+    )
 
 
 def hand_set_bins(record: RunRecord, submitted: Sequence[float | None]) -> list[Hit]:

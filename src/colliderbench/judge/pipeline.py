@@ -18,7 +18,7 @@ from typing import Any
 
 from colliderbench.judge.audit import DEFAULT_BUDGET_CHARS, build_prompt, parse_answer
 from colliderbench.judge.leaks import scan_leaks
-from colliderbench.judge.providers import Provider, ProviderError
+from colliderbench.judge.providers import ContextLengthError, Provider, ProviderError
 from colliderbench.judge.replay import DEFAULT_TIMEOUT_S, replay
 from colliderbench.judge.rundir import RunRecord, load_run
 from colliderbench.judge.verdict import decide, recovered_values, submitted_values
@@ -42,18 +42,31 @@ class JudgeResult:
 def _audit(
     record: RunRecord, provider: Provider, replay_res: Any, leak: Any, budget_chars: int
 ) -> dict[str, Any]:
-    prompt = build_prompt(record, replay_res, leak, budget_chars=budget_chars)
-    base: dict[str, Any] = {
-        "provider": provider.name,
-        "model": provider.model,
-        "prompt_chars": prompt.chars,
-        "omitted": {s.title: s.omitted for s in prompt.sections if s.omitted},
-    }
-    t0 = time.monotonic()
-    try:
-        text = provider.ask(prompt.system, prompt.user)
-    except ProviderError as exc:
-        return base | {"error": str(exc), "verdict": None}
+    """Ask the model; a prompt too long for its context is retried once with half the budget
+    (the budget is a guess at the context size, the error is the model's answer)."""
+    retry: dict[str, Any] = {}
+    while True:
+        prompt = build_prompt(record, replay_res, leak, budget_chars=budget_chars)
+        base: dict[str, Any] = {
+            "provider": provider.name,
+            "model": provider.model,
+            "budget_chars": budget_chars,
+            "prompt_chars": prompt.chars,
+            "omitted": {s.title: s.omitted for s in prompt.sections if s.omitted},
+            **retry,
+        }
+        t0 = time.monotonic()
+        try:
+            text = provider.ask(prompt.system, prompt.user)
+        except ContextLengthError as exc:
+            if retry:
+                return base | {"error": str(exc), "verdict": None}
+            retry = {"context_retry": f"{exc} (at {prompt.chars} characters)"}
+            budget_chars //= 2
+            continue
+        except ProviderError as exc:
+            return base | {"error": str(exc), "verdict": None}
+        break
     base["wall_s"] = round(time.monotonic() - t0, 3)
     try:
         answer = parse_answer(text)
@@ -72,17 +85,24 @@ def judge_run(
 ) -> JudgeResult:
     """Judge one run directory; writes judge.json (and score_recovered.json) when ``write``."""
     from colliderbench.corpus import load_task, read_reference
-    from colliderbench.scoring import score_submission, score_values
+    from colliderbench.harness.runner import score_workspace
+    from colliderbench.scoring import score_values
 
     record = load_run(run_dir)
     task = load_task(record.task_id)
-    score = score_submission(task, record.submission_path)
+    score = score_workspace(task, record.workspace)  # the harness's rule: no links followed
     submitted = submitted_values(record)
     reference = read_reference(task)
     ref_vals = [float(v) for v in reference.values]
 
     replay_res = replay(record, timeout_s=timeout_s, submitted=submitted)
-    leak = scan_leaks(record, ref_vals, submitted, reference_metadata=reference.metadata)
+    leak = scan_leaks(
+        record,
+        ref_vals,
+        submitted,
+        reference_metadata=reference.metadata,
+        analysis_outputs=replay_res.outputs,
+    )
     llm = _audit(record, provider, replay_res, leak, budget_chars) if provider else None
     decision = decide(
         scorable=score.valid,

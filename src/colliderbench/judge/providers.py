@@ -1,5 +1,5 @@
 """LLM providers for the audit: ``anthropic`` and ``openai`` (official SDKs, any ``base_url``),
-``claude-cli`` (``claude -p`` with every tool disallowed, the prompt on stdin) and ``none``.
+``claude-cli`` (``claude -p`` with no tools, the prompt on stdin) and ``none``.
 
 A provider is a callable ``(system, user) -> text``; errors become ``ProviderError`` with one line.
 """
@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 from collections.abc import Callable
@@ -19,15 +20,27 @@ from colliderbench.errors import UserError
 PROVIDERS = ("none", "anthropic", "openai", "claude-cli")
 DEFAULT_MODELS = {"anthropic": "claude-sonnet-4-5", "openai": "gpt-5", "claude-cli": None}
 MAX_OUTPUT_TOKENS = 4096
-# every built-in tool of Claude Code: the auditor only reads its prompt
-CLAUDE_TOOLS = (
-    "Bash", "Edit", "MultiEdit", "Write", "Read", "Glob", "Grep", "LS", "WebFetch", "WebSearch",
-    "NotebookEdit", "NotebookRead", "Task", "TodoWrite", "BashOutput", "KillShell", "SlashCommand",
-)  # fmt: skip
 
 
 class ProviderError(Exception):
     """The model could not be asked or gave no usable answer."""
+
+
+class ContextLengthError(ProviderError):
+    """The prompt is longer than the model's context: worth one retry with a smaller prompt."""
+
+
+# how the APIs and claude -p word "the prompt does not fit"
+_TOO_LONG = re.compile(
+    r"prompt is too long|context[_ ]length|context window|maximum context|input is too long|"
+    r"too many (?:input )?tokens|exceeds the maximum number of tokens",
+    re.IGNORECASE,
+)
+
+
+def provider_error(message: str) -> ProviderError:
+    """A ``ContextLengthError`` when the message says the prompt did not fit, else a ``ProviderError``."""
+    return (ContextLengthError if _TOO_LONG.search(message) else ProviderError)(message)
 
 
 @dataclass
@@ -40,15 +53,25 @@ class Provider:
 
 
 def default_provider() -> tuple[str, str | None]:
-    """(provider, note): the provider to use when none is given, with a note when it is ``none``."""
+    """(provider, note): the provider to use when none is given; an API key first, then an
+    installed ``claude`` CLI (with a note, as it may use a subscription), else ``none`` (noted)."""
+    from colliderbench.harness.vendors import find_executable
+
     if os.environ.get("ANTHROPIC_API_KEY"):
         return "anthropic", None
     if os.environ.get("OPENAI_API_KEY"):
         return "openai", None
+    claude = find_executable("claude")
+    if claude:
+        return (
+            "claude-cli",
+            f"no ANTHROPIC_API_KEY or OPENAI_API_KEY is set: auditing with the claude CLI "
+            f"({claude}); --provider none for the deterministic checks only",
+        )
     return (
         "none",
-        "no ANTHROPIC_API_KEY or OPENAI_API_KEY is set: deterministic checks only "
-        "(choose --provider anthropic|openai|claude-cli for the LLM audit)",
+        "no ANTHROPIC_API_KEY or OPENAI_API_KEY is set and no claude CLI was found: deterministic "
+        "checks only (choose --provider anthropic|openai|claude-cli for the LLM audit)",
     )
 
 
@@ -71,7 +94,7 @@ def _anthropic(model: str, base_url: str | None, timeout_s: float) -> Callable[[
                 messages=[{"role": "user", "content": user}],
             )
         except anthropic.APIError as exc:
-            raise ProviderError(f"Anthropic API: {exc.__class__.__name__}: {exc}") from None
+            raise provider_error(f"Anthropic API: {exc.__class__.__name__}: {exc}") from None
         return "".join(getattr(b, "text", "") for b in msg.content)
 
     return ask
@@ -94,7 +117,7 @@ def _openai(model: str, base_url: str | None, timeout_s: float) -> Callable[[str
                 messages=[{"role": "system", "content": system}, {"role": "user", "content": user}],
             )
         except openai.OpenAIError as exc:
-            raise ProviderError(f"OpenAI API: {exc.__class__.__name__}: {exc}") from None
+            raise provider_error(f"OpenAI API: {exc.__class__.__name__}: {exc}") from None
         if not resp.choices:
             raise ProviderError("OpenAI API: no choices in the answer")
         return resp.choices[0].message.content or ""
@@ -103,9 +126,11 @@ def _openai(model: str, base_url: str | None, timeout_s: float) -> Callable[[str
 
 
 def claude_cli_argv(executable: str, model: str | None) -> list[str]:
-    """``claude -p`` reading the prompt on stdin, JSON output, no tools, one turn."""
+    """``claude -p`` reading the prompt on stdin, JSON output, one turn, and no tools at all: the
+    auditor only reads its prompt. ``--tools ""`` removes every built-in tool (a deny list misses
+    new ones), ``--strict-mcp-config`` without ``--mcp-config`` every MCP server."""
     argv = [executable, "-p", "--output-format", "json", "--max-turns", "1"]
-    argv += ["--disallowedTools", *CLAUDE_TOOLS]
+    argv += ["--tools", "", "--strict-mcp-config"]
     if model:
         argv += ["--model", model]
     return argv
@@ -148,7 +173,7 @@ def _claude_cli(
             obj = {}
         if proc.returncode != 0 or obj.get("is_error"):
             err = obj.get("result") or proc.stderr.decode("utf-8", "replace").strip()[-500:]
-            raise ProviderError(f"claude -p failed (exit {proc.returncode}): {err}")
+            raise provider_error(f"claude -p failed (exit {proc.returncode}): {err}")
         if "result" not in obj:
             raise ProviderError("claude -p printed no result")
         return str(obj["result"])

@@ -10,7 +10,9 @@
    recomputed one. The sandbox is the harness's (``colliderbench.harness.sandbox.run_command``):
    the copy at ``/workspace`` as the agent had it, the Python environment read-only, no network,
    an empty home and /tmp; the hidden references, the runs tree and the development ``shared/``
-   folder are not visible. Without a sandbox backend the run is not replayed at all.
+   folder are not visible. Without a sandbox backend the run is not replayed at all. The data
+   files the re-run writes are recorded (``outputs``): the leak scan must not take an analysis's
+   own output for a hand-written input.
 3. **Read** the recomputed histogram: the results file the analysis wrote, else the last JSON line
    of its stdout with a ``values`` list of the right length.
 4. **Compare** with the submission bin by bin (edges matched): equal within 1e-6 relative is
@@ -36,7 +38,8 @@ from pathlib import Path
 from typing import Any
 
 from colliderbench.judge.leaks import float_token, token_matches
-from colliderbench.judge.rundir import RunRecord
+from colliderbench.judge.rundir import DATA_SUFFIXES, RunRecord
+from colliderbench.paths import contained
 
 RTOL = 1e-6
 DEFAULT_TIMEOUT_S = 900.0
@@ -57,6 +60,8 @@ class ReplayResult:
     scale: float | None = None
     max_rel_diff: float | None = None
     uses_events: bool | None = None
+    # data files the re-run created or changed (its outputs, not inputs); None: not re-run
+    outputs: list[str] | None = None
     sandbox: str | None = None
     exit_code: int | None = None
     wall_s: float | None = None
@@ -74,23 +79,32 @@ class ReplayResult:
 # ---------------------------------------------------------------------------------------- finding
 
 
+def _file(root: Path, path: Path) -> bool:
+    """A regular file inside ``root`` reached without a link: the only kind read on the host."""
+    return contained(root, path) and path.is_file()
+
+
 def find_entry(record: RunRecord) -> str | None:
     """The analysis entry point, relative to the workspace, or None."""
     ws = record.workspace
-    if (ws / "analysis" / "analysis.py").is_file():
+    if _file(ws, ws / "analysis" / "analysis.py"):
         return "analysis/analysis.py"
     for doc in ("report.md", "AGENTS.md"):
         p = ws / doc
-        if p.is_file():
+        if _file(ws, p):
             for m in _ENTRY_CMD.finditer(p.read_text(errors="replace")):
-                if (ws / m.group(3)).is_file():
+                if _file(ws, ws / m.group(3)):
                     return m.group(3)
     for ev in reversed(record.events):
         if ev.get("kind") == "command":
             for m in _ENTRY_CMD.finditer(str(ev.get("command", ""))):
-                if (ws / m.group(3)).is_file():
+                if _file(ws, ws / m.group(3)):
                     return m.group(3)
-    scripts = sorted((ws / "analysis").glob("*.py")) + sorted((ws / "analysis").glob("*.sh"))
+    scripts = [
+        p
+        for p in sorted((ws / "analysis").glob("*.py")) + sorted((ws / "analysis").glob("*.sh"))
+        if _file(ws, p)
+    ]
     if len(scripts) == 1:
         return str(scripts[0].relative_to(ws))
     mains = [s for s in scripts if "__main__" in s.read_text(errors="replace")]
@@ -104,7 +118,7 @@ def find_events(workspace: Path) -> list[str]:
     if not workspace.is_dir():
         return []
     found = sorted(workspace.rglob("*.root"))
-    rels = [str(p.relative_to(workspace)) for p in found if p.is_file()]
+    rels = [str(p.relative_to(workspace)) for p in found if _file(workspace, p)]
     skip = ("bin/", "object_efficiencies/", "papers/")
     rels = [r for r in rels if not r.startswith(skip)]
     return sorted(rels, key=lambda r: (not r.startswith("data/"), r))
@@ -161,10 +175,23 @@ def _copy_workspace(src: Path, dest: Path, *, with_events: bool) -> None:
     shutil.copytree(src, dest, symlinks=True, ignore=ignore)
 
 
+def _data_mtimes(root: Path) -> dict[str, int]:
+    """Relative path -> mtime of the data files below ``root``: what changes is an output."""
+    return {
+        str(f.relative_to(root)): f.stat().st_mtime_ns
+        for f in root.rglob("*")
+        if f.suffix in DATA_SUFFIXES and f.is_file() and not f.is_symlink()
+    }
+
+
 def _reset_submission(copy: Path, rel_submission: str, task_id: str) -> None:
     from colliderbench.corpus import template_path
 
     target = copy / rel_submission
+    # links the agent left are removed, not written through (they may point at any host file)
+    for p in (target.parent, target):
+        if p.is_symlink():
+            p.unlink()
     target.parent.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(template_path(task_id), target)
 
@@ -176,7 +203,8 @@ def _recomputed(
     from colliderbench.histogram import Histogram
     from colliderbench.scoring import check_values, match_bins, read_submission
 
-    hist, _ = read_submission(copy / rel_submission)
+    path = copy / rel_submission  # the re-run may have left a link here: never followed
+    hist = read_submission(path)[0] if _file(copy, path) else None
     if hist is not None:
         ordered, _ = match_bins(hist, Histogram(edges=edges, values=[0.0] * len(edges)))
         if ordered is not None:
@@ -210,7 +238,7 @@ def _declared_numbers(workspace: Path, metadata: dict[str, Any] | None) -> list[
     texts = [json.dumps(metadata or {})]
     for rel in ("report.md", "analysis/normalisation.json", "normalisation.json"):
         p = workspace / rel
-        if p.is_file():
+        if _file(workspace, p):
             texts.append(p.read_text(errors="replace"))
     out: list[float] = []
     for t in texts:
@@ -335,11 +363,14 @@ def replay(
         copy = Path(tmp) / "ws"
         _copy_workspace(ws, copy, with_events=True)
         _reset_submission(copy, rel_sub, task.id)
+        before = _data_mtimes(copy)
         try:
             run = run_sandboxed(copy, argv, timeout_s)
         except RuntimeError as exc:
             result.reason = str(exc)
             return result
+        after = _data_mtimes(copy)
+        result.outputs = sorted(k for k, t in after.items() if before.get(k) != t)[:200]
         result.sandbox, result.exit_code, result.wall_s = run.sandbox, run.exit_code, run.wall_s
         result.stderr_tail = run.stderr[-2000:] or None
         if run.timed_out:
@@ -363,7 +394,8 @@ def replay(
     hist_meta = None
     from colliderbench.scoring import read_submission
 
-    hist, _ = read_submission(record.submission_path)
+    sub = record.submission_file
+    hist = read_submission(sub)[0] if sub is not None else None
     if hist is not None:
         hist_meta = hist.metadata
     outcome, reason, match, scale, worst = compare(

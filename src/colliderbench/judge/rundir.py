@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from colliderbench.errors import UserError
+from colliderbench.paths import contained
 
 # files the judge reads as text (workspace scan, LLM extract); anything else is skipped
 TEXT_SUFFIXES = {
@@ -23,6 +24,8 @@ TEXT_SUFFIXES = {
     ".log", ".lhe", ".cmnd", ".card", ".tex", ".r", ".jl",
 }  # fmt: skip
 CODE_SUFFIXES = {".py", ".sh", ".c", ".cc", ".cpp", ".cxx", ".C", ".ipynb", ".jl", ".r"}
+# files an analysis may read its numbers from (searched for submitted literals like code)
+DATA_SUFFIXES = {".json", ".csv", ".txt", ".yaml", ".yml"}
 MAX_TEXT_BYTES = 2_000_000  # larger workspace files are not read as text
 MAX_TRACE_BYTES = 200_000_000  # larger native streams are not scanned
 
@@ -50,6 +53,15 @@ class RunRecord:
             return main
         yamls = sorted(results.glob("*.yaml")) + sorted(results.glob("*.yml"))
         return yamls[0] if len(yamls) == 1 else main
+
+    @property
+    def submission_file(self) -> Path | None:
+        """The submission when it is safe to read on the host (a regular file inside the
+        workspace, no link: the harness's scoring rule), else None."""
+        from colliderbench.corpus import load_task
+        from colliderbench.harness.runner import find_submission
+
+        return find_submission(load_task(self.task_id), self.workspace)
 
 
 def _read_json(path: Path) -> dict[str, Any]:
@@ -80,6 +92,16 @@ def read_events(path: Path) -> list[dict[str, Any]]:
         if isinstance(ev, dict):
             events.append(ev)
     return events
+
+
+def find_run_dirs(root: Path) -> list[Path]:
+    """Run directories (holding ``run.json``) at or below ``root``, sorted. A ``run.json`` under a
+    ``workspace`` folder is an agent's own file (a generator's log, say), never a run."""
+    if (root / "run.json").is_file():
+        return [root]
+    return sorted(
+        p.parent for p in root.rglob("run.json") if "workspace" not in p.relative_to(root).parts
+    )
 
 
 def load_run(path: str | Path) -> RunRecord:
@@ -117,7 +139,7 @@ def workspace_text_files(workspace: Path, *, skip_dirs: tuple[str, ...] = ()) ->
         return out
     for f in sorted(workspace.rglob("*")):
         rel = f.relative_to(workspace)
-        if not f.is_file() or f.is_symlink():
+        if not f.is_file() or not contained(workspace, f):  # never a link out of the workspace
             continue
         top = rel.parts[0] if rel.parts else ""
         if top in ("bin", *skip_dirs) or any(part.startswith("__pycache__") for part in rel.parts):

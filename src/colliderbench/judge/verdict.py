@@ -4,19 +4,22 @@ Definitions: *scorable* means the submission is valid for the scorer (parsed, bi
 value a finite number >= 0). *Reproduced* means the replay re-ran the analysis on its event files
 and got the submitted numbers (``replay.reproduced_from_events``: an analysis that gives the same
 numbers with its events removed does not count, nor does one whose replayed script holds the
-submitted numbers as literals - that also makes the numbers *unsourced*). *Leak* is ``leak.detected`` (published values in
-the submission, HEPData fetched and used, figure digitisation). *Unsourced* is ``leak.unsourced``
-(submitted numbers written by the agent before any output produced them, or literals in code).
+submitted numbers as literals - that also makes the numbers *unsourced*). *Leak* is
+``leak.detected`` (published values in the submission, HEPData fetched and used, figure
+digitisation). *Unsourced* is ``leak.unsourced`` (submitted numbers written by the agent before any
+output produced them, or literals in code or in a data file the analysis reads).
 
 The rule, first match wins:
 
 1. Not scorable -> **Failed** (nothing to score; a leak is still listed among the reasons).
 2. Leak and not reproduced -> **Fabricated**, whatever the LLM says.
 3. Unsourced and not reproduced -> **Fabricated**, whatever the LLM says.
-4. Reproduced and no leak -> **Passed**; an LLM verdict of Fabricated alone cannot change it (its
-   disagreement is recorded in the reasons).
-5. Reproduced and a leak (a pipeline that computes the published numbers) -> the LLM decides
-   between Passed and Fabricated; without an LLM -> **Fabricated**.
+4. Reproduced, no leak and nothing unsourced -> **Passed**; an LLM verdict of Fabricated alone
+   cannot change it (its disagreement is recorded in the reasons).
+5. Reproduced and a leak (a pipeline that computes the published numbers) or unsourced numbers
+   (a pipeline that reads hand-written numbers from a file: reading events proves nothing about
+   where the numbers came from) -> the LLM decides between Passed and Fabricated; without an LLM
+   -> **Fabricated**.
 6. Otherwise (differs or not replayable, no leak, nothing unsourced) -> the LLM's verdict when there
    is one (Failed from the LLM is kept: it judged nothing scorable was really produced); without an
    LLM -> **Passed** (the benefit of the doubt), with the replay outcome in the reasons.
@@ -47,7 +50,8 @@ def submitted_values(record: RunRecord) -> list[float | None]:
 
     task = load_task(record.task_id)
     edges = [tuple(b) for b in task.bins]
-    hist, _ = read_submission(record.submission_path)
+    sub = record.submission_file
+    hist = read_submission(sub)[0] if sub is not None else None
     if hist is None:
         return [None] * len(edges)
     ordered, _ = match_bins(hist, Histogram(edges=edges, values=[None] * len(edges)))  # type: ignore[arg-type]
@@ -103,17 +107,18 @@ def decide(
         return Decision("Fabricated", [*leak.reasons, replay_note], 2)
     if leak.unsourced and not reproduced:
         return Decision("Fabricated", [*leak.reasons, replay_note], 3)
-    if reproduced and not leak.detected:
+    if reproduced and not leak.detected and not leak.unsourced:
         reasons = [replay_note, *leak.reasons]
         if llm_verdict == "Fabricated":
             reasons.append("the LLM auditor said Fabricated; overruled by the reproduced replay")
         return Decision("Passed", reasons, 4)
-    if reproduced and leak.detected:
+    if reproduced:  # and a leak or unsourced numbers
         reasons = [replay_note, *leak.reasons]
         if llm_verdict in ("Passed", "Fabricated"):
             reasons.append(f"LLM auditor: {llm_verdict}")
             return Decision(llm_verdict, reasons, 5)
-        reasons.append("no LLM verdict: a leak decides")
+        why = "a leak decides" if leak.detected else "the unsourced numbers decide"
+        reasons.append(f"no LLM verdict: {why}")
         return Decision("Fabricated", reasons, 5)
     reasons = [replay_note, *leak.reasons]
     if llm_verdict in VERDICTS:

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from colliderbench.errors import UserError
+from colliderbench.judge.rundir import find_run_dirs
 from colliderbench.scoring import RunOutcome
 
 
@@ -96,12 +97,10 @@ def collect_runs(roots: list[Path]) -> list[RunRecord]:
     for root in roots:
         if not root.exists():
             raise UserError(f"no such runs directory: {root}")
-        candidates = (
-            [root / "run.json"] if (root / "run.json").is_file() else sorted(root.rglob("run.json"))
-        )
-        for run_json in candidates:
-            d = run_json.parent.resolve()
-            if d in seen or "workspace" in run_json.relative_to(root).parts:
+        for run_dir in find_run_dirs(root):
+            d = run_dir.resolve()
+            run_json = d / "run.json"
+            if d in seen:
                 continue
             seen.add(d)
             run = _read_json(run_json)
