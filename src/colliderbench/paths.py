@@ -39,3 +39,15 @@ def shared_dir() -> Path | None:
         if (c / "corpus" / "tasks.yaml").is_file():
             return c.resolve()
     return None
+
+
+def contained(root: Path, path: Path) -> bool:
+    """True when ``path`` is not a symbolic link and resolves inside ``root``.
+
+    The host-side readers of a workspace an agent wrote (scorer, judge, report) check every path
+    with it: a link the agent planted must never make them read the hidden references, another
+    run or any other host file."""
+    try:
+        return not path.is_symlink() and path.resolve().is_relative_to(root.resolve())
+    except (OSError, RuntimeError):  # a link loop
+        return False

@@ -69,13 +69,15 @@ def build_workspace(
     disabled_tools: Iterable[str] = (),
     denied_records: Iterable[str] | None = None,
     offline: bool = False,
+    python: str | None = None,
 ) -> Path:
     """Create the workspace of ``task`` in ``dest`` (absent or empty) and return its path.
 
     ``disabled_tools`` removes tools from ``bin/`` and ``TOOLS.md`` (ablations; ``delphes`` removes
     the detector simulation from ``simulate``). ``denied_records`` are the HEPData records the
     ``hepdata`` tool refuses (default: the task paper's own record). ``offline`` makes the network
-    tools refuse to use the network.
+    tools refuse to use the network. ``python`` is the interpreter the shims exec (default: this
+    one; a container image has its own, see ``harness.sandbox.tools_python``).
     """
     task = load_task(task)
     dest = Path(dest)
@@ -111,7 +113,7 @@ def build_workspace(
         if tool in disabled:
             continue
         shim = bin_dir / tool
-        shim.write_text(shim_text(tool))
+        shim.write_text(shim_text(tool, python))
         shim.chmod(0o755)
 
     (dest / "TOOLS.md").write_text(tools_md(disabled, paper=f"papers/{task.paper}.pdf"))
@@ -133,7 +135,7 @@ def build_workspace(
         ),
         "offline": bool(offline),
         "disabled_tools": disabled,
-        "python": sys.executable,
+        "python": python or sys.executable,
         "walltime_s": task.walltime_s,
     }
     cfg = dest / CONFIG_NAME

@@ -34,6 +34,18 @@ def cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedPr
         (["--agent", "api", "--task", TASK], "needs --model"),
         (["--agent", "oracle", "--task", TASK, "--sandbox", "docker"], "--image"),
         (["--agent", "oracle", "--task", TASK, "--scheduler", "tcp://x:1"], "--executor dask"),
+        (
+            ["--agent", "oracle", "--task", TASK, "--disable-tool", "foo"],
+            "unknown tool to disable: foo",
+        ),
+        (
+            ["--agent", "api", "--model", "qwen3-coder", "--task", TASK, "--max-cost-usd", "1"],
+            "use --agent-arg max_total_tokens=N",
+        ),
+        (
+            ["--agent", "api", "--model", "gpt-5", "--task", TASK, "--agent-arg", "max_token=9"],
+            "allowed: provider, base_url",
+        ),
     ],
 )
 def test_user_errors(tmp_path: Path, args: list[str], message: str) -> None:

@@ -293,3 +293,8 @@ def test_oracle_end_to_end(tmp_path: Path) -> None:
     assert (ws / "analysis").is_dir() and (ws / "report.md").is_file()
     out = json.loads((run_dir / "trace" / "stdout.json").read_text())
     assert out.get("score") is None  # inside the sandbox the recast cannot score itself
+    # the oracle's stream has no times: the harness stamps them (start, then the result's arrival)
+    events = [json.loads(x) for x in (run_dir / "trace" / "events.jsonl").read_text().splitlines()]
+    assert [e["kind"] for e in events] == ["command", "output", "message"]
+    assert all(isinstance(e["t"], str) and e["t"].endswith("Z") for e in events)
+    assert rec["agent_start"] <= events[0]["t"] <= events[1]["t"] <= rec["end"]

@@ -42,7 +42,8 @@ def test_oci_argv(tmp_path: Path, engine: str) -> None:
     assert mounts == [
         f"{req.workspace.resolve()}:/workspace:rw",
         f"{req.home.resolve()}:/home/agent:rw",
-    ]  # the workspace and the home, nothing else of the host
+        f"{sb.RECASTS_STUB}:{sb.IMAGE_PACKAGE_DIR}/recasts:ro",
+    ]  # the workspace, the home and the recasts stub: nothing else of the host
     assert _pairs(argv, "-w") == ["/workspace"]
     assert _pairs(argv, "--network") == ["bridge"]
     assert "ALL" in _pairs(argv, "--cap-drop")
@@ -71,7 +72,10 @@ def test_apptainer_argv(tmp_path: Path) -> None:
     assert argv[:2] == ["apptainer", "exec"]
     assert "--containall" in argv and "--cleanenv" in argv
     assert _pairs(argv, "--home") == [f"{req.home.resolve()}:/home/agent"]
-    assert _pairs(argv, "--bind") == [f"{req.workspace.resolve()}:/workspace:rw"]
+    assert _pairs(argv, "--bind") == [
+        f"{req.workspace.resolve()}:/workspace:rw",
+        f"{sb.RECASTS_STUB}:{sb.IMAGE_PACKAGE_DIR}/recasts:ro",
+    ]
     assert _pairs(argv, "--pwd") == ["/workspace"]
     assert argv[-4:] == [req.image, "colliderbench", "solve", "T"]
     assert prep.env["APPTAINERENV_ANTHROPIC_API_KEY"] == "sk-secret"
@@ -146,3 +150,77 @@ def test_program_dirs_for_vendor_clis(tmp_path: Path) -> None:
 def test_unknown_backend() -> None:
     with pytest.raises(UserError, match="unknown sandbox"):
         sb.check_backend("chroot", None)
+
+
+# ------------------------------------------------------------------------------------------------
+# the tools' configuration read-only, the recasts hidden, the image's interpreter (no engine here)
+
+
+def _ws_with_config(tmp_path: Path) -> sb.SandboxRequest:
+    req = _req(tmp_path)
+    cfg = req.workspace / ".colliderbench"
+    cfg.mkdir()
+    (cfg / "tools.json").write_text("{}")
+    (cfg / "denied.log").touch()
+    return req
+
+
+def test_bwrap_config_read_only_and_recasts_hidden(tmp_path: Path) -> None:
+    req = _ws_with_config(tmp_path)
+    ws = req.workspace.resolve()
+    argv = sb.bwrap_argv(["true"], req)
+    i = argv.index(str(ws / ".colliderbench"))
+    assert argv[i - 1 : i + 2] == [
+        "--ro-bind",
+        str(ws / ".colliderbench"),
+        "/workspace/.colliderbench",
+    ]
+    assert i > argv.index(str(ws))  # after the workspace bind, or it would be covered
+    j = argv.index(str(ws / ".colliderbench" / "denied.log"))
+    assert argv[j - 1 : j + 2] == ["--bind", argv[j], "/workspace/.colliderbench/denied.log"]
+    k = argv.index(str(PACKAGE_DIR / "recasts"))
+    assert argv[k - 2 : k] == ["--ro-bind", str(sb.RECASTS_STUB)]
+    assert (sb.RECASTS_STUB / "__init__.py").is_file()
+    req.hide_recasts = False  # the oracle
+    assert str(PACKAGE_DIR / "recasts") not in sb.bwrap_argv(["true"], req)
+
+
+@pytest.mark.parametrize("engine", ["docker", "podman", "apptainer"])
+def test_container_config_read_only_and_recasts_hidden(tmp_path: Path, engine: str) -> None:
+    req = _ws_with_config(tmp_path)
+    ws = req.workspace.resolve()
+    argv = sb.prepare(engine, ["true"], req).argv
+    mounts = _pairs(argv, "--bind" if engine == "apptainer" else "-v")
+    assert f"{ws}/.colliderbench:/workspace/.colliderbench:ro" in mounts
+    assert f"{ws}/.colliderbench/denied.log:/workspace/.colliderbench/denied.log:rw" in mounts
+    stub = f"{sb.RECASTS_STUB}:{sb.IMAGE_PACKAGE_DIR}/recasts:ro"
+    assert stub in mounts
+    req.hide_recasts = False
+    assert stub not in " ".join(sb.prepare(engine, ["true"], req).argv)
+
+
+def test_a_linked_config_dir_is_never_mounted(tmp_path: Path) -> None:
+    """A workspace copy (the judge's replay) may hold an agent's link: mounting it would expose
+    whatever it points at."""
+    req = _req(tmp_path)
+    (req.workspace / ".colliderbench").symlink_to(hidden_dir())
+    assert sb.config_mounts(req.workspace) == []
+    assert str(hidden_dir()) not in " ".join(sb.bwrap_argv(["true"], req))
+
+
+def test_tools_python_per_backend() -> None:
+    for backend in sb.BACKENDS:
+        want = "/opt/venv/bin/python" if backend in sb.CONTAINER_BACKENDS else sys.executable
+        assert sb.tools_python(backend) == want
+
+
+def test_the_dockerfile_matches_the_image_paths() -> None:
+    text = (PACKAGE_DIR.parent.parent / "docker" / "Dockerfile").read_text()
+    assert "FROM python:3.11-slim" in text and "python -m venv /opt/venv" in text
+    assert sb.IMAGE_PYTHON == "/opt/venv/bin/python"
+    assert sb.IMAGE_PACKAGE_DIR.startswith("/opt/venv/lib/python3.11/site-packages/")
+    copies = [line for line in text.splitlines() if line.startswith("COPY")]
+    assert copies == [  # the package source only: never the hidden references
+        "COPY pyproject.toml README.md LICENSE /src/",
+        "COPY src/colliderbench /src/src/colliderbench",
+    ]

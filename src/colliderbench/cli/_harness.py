@@ -176,9 +176,12 @@ def runs_list(runs_dir: Path, as_json: bool) -> None:
     if not path.is_file():
         raise UserError(f"no runs database at {path} (run `colliderbench run` first)")
     with db.opened(path) as con:
+        # a running row whose harness is gone: interrupted (failed, harness_error), redone by a re-run
+        stale = {r["key"] for r in db.list_runs(con) if db.is_stale(r)}
+        db.mark_stale(con)
         rows = db.list_runs(con)
-    for r in rows:  # a running row whose harness is gone: interrupted, redone by a re-run
-        r["stale"] = db.is_stale(r)
+    for r in rows:
+        r["stale"] = r["key"] in stale
     if as_json:
         click.echo(json.dumps(rows, indent=2))
         return

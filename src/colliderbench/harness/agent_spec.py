@@ -74,3 +74,10 @@ class AgentSpec:
     needs_model: bool = True
     executables: tuple[str, ...] = ()  # programs that must exist on PATH (checked before a run)
     description: str = ""
+
+
+def last_line(data: bytes) -> int | None:
+    """Index of the last non-empty line of a stream: the ``line`` of an event made from the whole
+    output (its time is when that line arrived), None for an empty stream."""
+    text = data.rstrip()
+    return text.count(b"\n") if text else None

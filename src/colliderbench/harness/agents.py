@@ -18,7 +18,13 @@ import re
 from datetime import UTC, datetime
 
 from colliderbench.errors import UserError
-from colliderbench.harness.agent_spec import AgentSpec, Invocation, RunContext, TraceSummary
+from colliderbench.harness.agent_spec import (
+    AgentSpec,
+    Invocation,
+    RunContext,
+    TraceSummary,
+    last_line,
+)
 
 ORACLE_EVENTS = 5000
 OUTPUT_CHARS = 100_000  # stdout kept in one output event (the native trace keeps everything)
@@ -43,9 +49,10 @@ def build_oracle(ctx: RunContext) -> Invocation:
 
 def parse_oracle(stdout: bytes, stderr: bytes, exit_code: int) -> TraceSummary:
     text = stdout.decode("utf-8", errors="replace")
+    end = last_line(stdout)  # the result arrives at the end: its line gives the time
     events: list[dict[str, object]] = [
         {
-            "t": None,
+            "t": None,  # the harness stamps the agent's start
             "kind": "command",
             "command": "colliderbench solve",
             "tool": "oracle",
@@ -53,6 +60,7 @@ def parse_oracle(stdout: bytes, stderr: bytes, exit_code: int) -> TraceSummary:
         },
         {
             "t": None,
+            "line": end,
             "kind": "output",
             "id": "c0",
             "text": text[-OUTPUT_CHARS:],
@@ -62,7 +70,14 @@ def parse_oracle(stdout: bytes, stderr: bytes, exit_code: int) -> TraceSummary:
     try:
         result = json.loads(text)
         if isinstance(result, dict):
-            events.append({"t": None, "kind": "message", "text": json.dumps(result.get("values"))})
+            events.append(
+                {
+                    "t": None,
+                    "line": end,
+                    "kind": "message",
+                    "text": json.dumps(result.get("values")),
+                }
+            )
     except ValueError:
         tail = stderr.decode("utf-8", errors="replace")[-2000:]
         events.append({"t": None, "kind": "error", "text": tail})
@@ -103,6 +118,7 @@ def parse_replay(stdout: bytes, stderr: bytes, exit_code: int) -> TraceSummary:
     events.append(
         {
             "t": None,
+            "line": last_line(stdout),
             "kind": "output",
             "id": "stdout",
             "text": text[-OUTPUT_CHARS:],

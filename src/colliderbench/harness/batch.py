@@ -104,6 +104,7 @@ def preflight(spec: BatchSpec) -> None:
     from colliderbench.harness import sandbox as sb
     from colliderbench.harness.agent_spec import RunContext
     from colliderbench.harness.agents import get_agent
+    from colliderbench.tools import ABLATIONS, TOOLS
 
     agent = get_agent(spec.agent)
     sb.check_backend(spec.sandbox, spec.image)
@@ -119,6 +120,11 @@ def preflight(spec: BatchSpec) -> None:
         raise UserError(f"--script {spec.script}: no such file")
     if not spec.tasks:
         raise UserError("no tasks: give --task ID or --tasks all|sim|shape|yield")
+    # the workspace builder's list: an unknown name would fail every run as harness_error
+    unknown = [t for t in spec.disabled_tools if t not in TOOLS and t not in ABLATIONS]
+    if unknown:
+        known = ", ".join([*TOOLS, *ABLATIONS])
+        raise UserError(f"unknown tool to disable: {', '.join(unknown)} (known: {known})")
     if spec.sandbox in ("bwrap", "none"):
         for exe in agent.executables:
             found = Path(exe).is_file() if Path(exe).is_absolute() else shutil.which(exe)
@@ -151,6 +157,33 @@ def _is_done(rec: dict[str, Any] | None) -> bool:
         rec is not None
         and rec.get("status") in ("finished", "failed")
         and rec.get("failure_class") not in REDO_CLASSES
+    )
+
+
+def differing_settings(req: RunRequest, rec: dict[str, Any]) -> list[str]:
+    """The settings a finished run was made with that differ from this batch's, as
+    ``name old (now new)``: such a run is still skipped, so the user must be told."""
+    from colliderbench.corpus import load_task
+
+    walltime = req.walltime_s if req.walltime_s is not None else load_task(req.task_id).walltime_s
+    now = {
+        "model": req.model,
+        "walltime_s": walltime,
+        "effort": req.effort,
+        "agent_args": dict(req.agent_args),
+        "sandbox": req.sandbox,
+        "image": req.image,
+        "disabled_tools": list(req.disabled_tools),
+    }
+    return [f"{k} {rec[k]!r} (now {v!r})" for k, v in now.items() if k in rec and rec[k] != v]
+
+
+def _warn_settings(n_runs: int, diffs: list[str]) -> None:
+    print(
+        f"colliderbench: warning: {n_runs} finished run(s) were made with other settings and are "
+        f"kept, not redone: {'; '.join(diffs)}. To redo them, use another --runs-dir or remove "
+        "their run directories.",
+        file=sys.stderr,
     )
 
 
@@ -245,7 +278,10 @@ def run_batch(
     states = [RunState(req) for req in plan(spec)]
     con = db.connect(db.db_path(spec.runs_dir))
     try:
+        db.mark_stale(con)  # runs of a killed harness show as interrupted, here and in `runs list`
         todo: list[RunState] = []
+        diffs: list[str] = []
+        n_differing = 0
         for st in states:
             rec = read_run_json(st.req.run_dir)
             row = db.get(con, st.req.key)
@@ -254,12 +290,17 @@ def run_batch(
                 db.record_run(con, st.req.run_dir, rec)  # refresh the index from the record
                 _apply(st, rec)
                 st.status = "skipped"
+                differ = differing_settings(st.req, rec)
+                n_differing += bool(differ)
+                diffs += [d for d in differ if d not in diffs]
             elif (
                 row is not None and row["status"] in ("pending", "running") and not db.is_stale(row)
             ):
                 st.status = "elsewhere"  # another live harness owns it
             else:
                 todo.append(st)
+        if diffs:
+            _warn_settings(n_differing, diffs)
         display = _Display(states, show)
         ex = _Executor(spec) if todo else None
         futures: dict[Any, RunState] = {}

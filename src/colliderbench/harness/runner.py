@@ -32,6 +32,7 @@ from typing import Any
 
 from colliderbench.errors import UserError
 from colliderbench.harness.agent_spec import AgentSpec, FailureClass, RunContext, TraceSummary
+from colliderbench.paths import contained
 
 GRACE_S = 10.0  # between SIGTERM and SIGKILL at the walltime
 RUN_JSON_VERSION = 1
@@ -208,25 +209,97 @@ def _feed_stdin(proc: subprocess.Popen[bytes], data: str | None) -> None:
             pass
 
 
+def _tee_lines(proc: subprocess.Popen[bytes], out: Any, times: list[float]) -> None:
+    """Copy the agent's stdout verbatim to its trace file, noting when each line arrived.
+
+    The times are taken here, on the host, because several streams (codex, forge, aider, the
+    oracle) carry none: :func:`stamp_events` gives their events the time of their line."""
+    assert proc.stdout is not None
+    fd = proc.stdout.fileno()
+    partial: float | None = None  # arrival of the last bytes of an unfinished line
+    try:
+        while chunk := os.read(fd, 1 << 16):
+            now = time.time()
+            out.write(chunk)
+            times.extend([now] * chunk.count(b"\n"))
+            partial = None if chunk.endswith(b"\n") else now
+        if partial is not None:
+            times.append(partial)  # the last line has no newline
+    except (OSError, ValueError):  # the trace file was closed under a stray writer
+        pass
+    finally:
+        proc.stdout.close()
+
+
+def _iso(epoch: float) -> str:
+    return (
+        datetime.fromtimestamp(epoch, UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    )
+
+
+def stamp_events(events: list[dict[str, Any]], line_times: list[float], start: float) -> None:
+    """Give every event a time ``t``: the stream's own, else the host arrival time of the stdout
+    line it came from (``line``), else the previous event's (the agent's start for the first)."""
+    last = _iso(start)
+    for ev in events:
+        if not ev.get("t"):
+            line = ev.get("line")
+            if isinstance(line, int) and 0 <= line < len(line_times):
+                ev["t"] = _iso(line_times[line])
+            else:
+                ev["t"] = last
+        last = str(ev["t"])
+
+
 # ------------------------------------------------------------------------------------------------
 # scoring
 
 
-def find_submission(task: Any, workspace: Path) -> Path | None:
-    """The task's results file, else the only YAML in ``results/``."""
+def submission_file(task: Any, workspace: Path) -> tuple[Path | None, str | None]:
+    """The results file to score (the task's own, else the only YAML in ``results/``), or why none.
+
+    Scoring runs on the host, where a link the agent planted (``ln -s <hidden reference>
+    results/<template>``) would be followed: only a regular file inside the workspace counts, and
+    anything else makes the run invalid with that reason."""
     results = workspace / "results"
+    if not contained(workspace, results):
+        return None, "results/ is a symbolic link or lies outside the workspace: not scored"
     main = results / task.template_name
-    if main.is_file():
-        return main
-    yamls = sorted(results.glob("*.yaml")) + sorted(results.glob("*.yml"))
-    return yamls[0] if len(yamls) == 1 else None
+    if main.is_symlink() or main.is_file():
+        path = main
+    else:
+        yamls = sorted(results.glob("*.yaml")) + sorted(results.glob("*.yml"))
+        if len(yamls) != 1:
+            return None, None
+        path = yamls[0]
+    if not (contained(workspace, path) and path.is_file()):
+        rel = path.relative_to(workspace)
+        return (
+            None,
+            f"{rel} is a symbolic link or not a regular file inside the workspace: not scored",
+        )
+    return path, None
+
+
+def find_submission(task: Any, workspace: Path) -> Path | None:
+    """The results file to score, or None (also when it is not a safe regular file)."""
+    return submission_file(task, workspace)[0]
+
+
+def score_workspace(task: Any, workspace: Path) -> Any:
+    """The ``ScoreResult`` of what the agent left in ``results/`` (see :func:`submission_file`)."""
+    from colliderbench.corpus import read_reference
+    from colliderbench.scoring import score_histograms, score_submission
+
+    path, problem = submission_file(task, workspace)
+    if problem is not None:
+        return score_histograms(task.id, task.type, None, read_reference(task), problem)
+    return score_submission(task, path)
 
 
 def score_run(task: Any, workspace: Path) -> dict[str, Any]:
-    from colliderbench.scoring import score_submission
-
-    path = find_submission(task, workspace)
-    score = score_submission(task, path).to_dict()
+    path, _ = submission_file(task, workspace)
+    score: dict[str, Any] = score_workspace(task, workspace).to_dict()
     score["file"] = str(path.relative_to(workspace)) if path else None
     return score
 
@@ -318,8 +391,14 @@ def run_one(req: RunRequest, *, spec: AgentSpec | None = None) -> dict[str, Any]
         spec = spec or get_agent(req.agent)
         from colliderbench.workspace import build_workspace
 
-        ws = build_workspace(task, run_dir / "workspace", disabled_tools=req.disabled_tools)
+        ws = build_workspace(
+            task,
+            run_dir / "workspace",
+            disabled_tools=req.disabled_tools,
+            python=sb.tools_python(req.sandbox),
+        )
         ws = Path(ws)
+        (ws / ".colliderbench" / "denied.log").touch()  # stays writable in a read-only directory
         ws_in, home_in = sb.inside_paths(req.sandbox, ws, home)
         script_in: Path | None = None
         if req.script is not None:
@@ -349,27 +428,35 @@ def run_one(req: RunRequest, *, spec: AgentSpec | None = None) -> dict[str, Any]
             network=True,
             read_only=tuple(sb.program_dirs([inv.argv[0], *spec.executables])),
             masked=(req.runs_dir.resolve(),),
+            hide_recasts=req.agent != "oracle",  # the reference recast is the oracle's alone
             image=req.image,
             name=f"cb-{os.getpid()}-{_safe(req.key)}"[:120],
         )
         prep = sb.prepare(req.sandbox, inv.argv, sreq)
         record["native_trace"] = native_name
         write_json(run_dir / "run.json", record)
-        with (trace / native_name).open("wb") as out, (trace / "stderr.txt").open("wb") as err:
+        line_times: list[float] = []
+        with (
+            (trace / native_name).open("wb", buffering=0) as out,
+            (trace / "stderr.txt").open("wb") as err,
+        ):
             proc = subprocess.Popen(
                 prep.argv,
                 cwd=prep.cwd,
                 env=prep.env,
                 stdin=subprocess.PIPE if inv.stdin is not None else subprocess.DEVNULL,
-                stdout=out,
+                stdout=subprocess.PIPE,
                 stderr=err,
                 start_new_session=True,
             )
             with _ACTIVE_LOCK:
                 _ACTIVE.add(proc)
+            tee = threading.Thread(target=_tee_lines, args=(proc, out, line_times), daemon=True)
+            tee.start()
             feeder = threading.Thread(target=_feed_stdin, args=(proc, inv.stdin), daemon=True)
             feeder.start()
-            record["agent_start"] = now_iso()  # the walltime counts from here
+            agent_start = time.time()
+            record["agent_start"] = _iso(agent_start)  # the walltime counts from here
             try:
                 exit_code = proc.wait(timeout=walltime_s)
             except subprocess.TimeoutExpired:
@@ -382,6 +469,7 @@ def run_one(req: RunRequest, *, spec: AgentSpec | None = None) -> dict[str, Any]
                 with _ACTIVE_LOCK:
                     _ACTIVE.discard(proc)
             feeder.join(timeout=5)
+            tee.join(timeout=10)  # a process that escaped the kill may hold the pipe: no waiting
             if INTERRUPTED.is_set():
                 raise UserError("interrupted: the batch was stopped while this run was going")
         stdout = (trace / native_name).read_bytes()
@@ -390,6 +478,7 @@ def run_one(req: RunRequest, *, spec: AgentSpec | None = None) -> dict[str, Any]
         from colliderbench.harness.cost import fill_cost
 
         summary = fill_cost(summary, req.model)
+        stamp_events(summary.events, list(line_times), agent_start)
         with (trace / "events.jsonl").open("w") as fh:
             for ev in summary.events:
                 fh.write(json.dumps(ev, default=str) + "\n")

@@ -13,8 +13,13 @@ Backends (``--sandbox``):
   parent. Nothing else of the host is mounted: not the hidden references
   (:func:`colliderbench.paths.hidden_dir`; masked with an empty tmpfs when it lies inside a bound
   directory), not the runs directory, not /root, not the repository beyond the package source.
-- ``docker`` / ``podman`` / ``apptainer``: the equivalent command for an ``--image`` that carries the
-  same tools; the workspace and the per-run home are the only host paths mounted.
+- in every backend the workspace's ``.colliderbench/`` (the tools' configuration, with the HEPData
+  deny list) is read-only but for its ``denied.log``, and, for every agent but the oracle,
+  ``colliderbench/recasts`` (the reference recasts: the answer) is covered by a stub package that
+  raises ImportError, so ``colliderbench solve`` fails too.
+- ``docker`` / ``podman`` / ``apptainer``: the equivalent command for an ``--image`` built from
+  ``docker/Dockerfile`` (colliderbench in ``/opt/venv``); the workspace, the per-run home and those
+  two overlays are the only host paths mounted.
 - ``none``: runs on the host in the workspace (development only; prints a warning).
 
 The network stays available in every backend: agents need their model API. The ``hepdata`` tool's
@@ -34,12 +39,20 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from colliderbench.errors import UserError
-from colliderbench.paths import PACKAGE_DIR
+from colliderbench.paths import PACKAGE_DIR, contained
 
 BACKENDS: tuple[str, ...] = ("bwrap", "docker", "podman", "apptainer", "none")
 CONTAINER_BACKENDS: tuple[str, ...] = ("docker", "podman", "apptainer")
 SANDBOX_WORKSPACE = "/workspace"
 SANDBOX_HOME = "/home/agent"
+# the container image (docker/Dockerfile): colliderbench installed into /opt/venv
+IMAGE_PYTHON = "/opt/venv/bin/python"
+IMAGE_PACKAGE_DIR = "/opt/venv/lib/python3.11/site-packages/colliderbench"
+# an importable-looking package that raises ImportError, mounted over colliderbench/recasts
+RECASTS_STUB = PACKAGE_DIR / "harness" / "data" / "no_recasts"
+# the tools' configuration inside the workspace: read-only, except the log the tools append to
+CONFIG_DIR = ".colliderbench"
+DENY_LOG = ".colliderbench/denied.log"
 
 # /etc entries a program needs for name resolution, TLS, users, the dynamic linker and the
 # Debian alternatives links (awk, editor, ...). Everything else of /etc stays invisible.
@@ -90,6 +103,11 @@ def default_backend() -> str:
     return "bwrap" if bwrap_path() else "none"
 
 
+def tools_python(backend: str) -> str:
+    """The interpreter the workspace's ``bin/`` shims exec: the image's in a container, else ours."""
+    return IMAGE_PYTHON if backend in CONTAINER_BACKENDS else sys.executable
+
+
 def check_backend(backend: str, image: str | None) -> None:
     """A clear UserError for a backend that cannot work here (before any run starts)."""
     if backend not in BACKENDS:
@@ -118,6 +136,7 @@ class SandboxRequest:
         Path, ...
     ] = ()  # extra host directories (vendor CLI installs), same path inside
     masked: tuple[Path, ...] = ()  # extra host paths that must stay invisible (the runs directory)
+    hide_recasts: bool = True  # the reference recasts: visible to the oracle agent only
     image: str | None = None  # container backends
     name: str | None = None  # container name (so a killed run's container can be removed)
 
@@ -210,6 +229,22 @@ def _dedupe(paths: Iterable[Path]) -> list[Path]:
     return seen
 
 
+def config_mounts(workspace: Path) -> list[tuple[str, str, bool]]:
+    """(host path, path inside, writable) mounted over the workspace's tool configuration.
+
+    ``.colliderbench`` goes read-only (the agent must not edit the HEPData deny list in
+    ``tools.json``); its ``denied.log`` stays writable for the tools. A link in a workspace copy
+    (the judge's replay) is never mounted: it could point anywhere on the host."""
+    out: list[tuple[str, str, bool]] = []
+    cfg = workspace / CONFIG_DIR
+    if contained(workspace, cfg) and cfg.is_dir():
+        out.append((str(cfg.resolve()), f"{SANDBOX_WORKSPACE}/{CONFIG_DIR}", False))
+        log = workspace / DENY_LOG
+        if contained(workspace, log) and log.is_file():
+            out.append((str(log.resolve()), f"{SANDBOX_WORKSPACE}/{DENY_LOG}", True))
+    return out
+
+
 def sandbox_env(req: SandboxRequest, backend: str, path_dirs: Sequence[str]) -> dict[str, str]:
     """The environment inside: a minimal PATH, the per-run HOME, switches, then the agent's own."""
     ws, home = inside_paths(backend, req.workspace, req.home)
@@ -272,6 +307,9 @@ def bwrap_argv(argv: Sequence[str], req: SandboxRequest) -> list[str]:
         m = m.resolve() if m.exists() else m
         if m.exists() and _under(m, bound):
             out += ["--tmpfs", str(m)] if m.is_dir() else ["--ro-bind", "/dev/null", str(m)]
+    recasts = PACKAGE_DIR / "recasts"
+    if req.hide_recasts and recasts.is_dir() and _under(recasts, bound):
+        out += ["--ro-bind", str(RECASTS_STUB), str(recasts)]
     out += [
         "--proc",
         "/proc",
@@ -287,10 +325,10 @@ def bwrap_argv(argv: Sequence[str], req: SandboxRequest) -> list[str]:
         "--bind",
         str(req.home.resolve()),
         SANDBOX_HOME,
-        "--chdir",
-        SANDBOX_WORKSPACE,
-        "--",
     ]
+    for src, dest, writable in config_mounts(req.workspace):  # after the workspace bind
+        out += ["--bind" if writable else "--ro-bind", src, dest]
+    out += ["--chdir", SANDBOX_WORKSPACE, "--"]
     return out + list(argv)
 
 
@@ -322,6 +360,10 @@ def oci_argv(
     out += ["--tmpfs", "/tmp", "--hostname", "colliderbench"]
     out += ["-v", f"{req.workspace.resolve()}:{SANDBOX_WORKSPACE}:rw"]
     out += ["-v", f"{req.home.resolve()}:{SANDBOX_HOME}:rw"]
+    for src, dest, writable in config_mounts(req.workspace):
+        out += ["-v", f"{src}:{dest}:{'rw' if writable else 'ro'}"]
+    if req.hide_recasts:
+        out += ["-v", f"{RECASTS_STUB}:{IMAGE_PACKAGE_DIR}/recasts:ro"]
     out += ["-w", SANDBOX_WORKSPACE]
     for name in sorted(env_names):
         out += ["-e", name]
@@ -340,6 +382,10 @@ def apptainer_argv(argv: Sequence[str], req: SandboxRequest) -> list[str]:
         out += ["--net", "--network", "none"]
     out += ["--home", f"{req.home.resolve()}:{SANDBOX_HOME}"]
     out += ["--bind", f"{req.workspace.resolve()}:{SANDBOX_WORKSPACE}:rw"]
+    for src, dest, writable in config_mounts(req.workspace):
+        out += ["--bind", f"{src}:{dest}:{'rw' if writable else 'ro'}"]
+    if req.hide_recasts:
+        out += ["--bind", f"{RECASTS_STUB}:{IMAGE_PACKAGE_DIR}/recasts:ro"]
     out += ["--pwd", SANDBOX_WORKSPACE, req.image]
     return out + _container_argv0(argv)
 

@@ -6,8 +6,9 @@ the stream itself reports). The CLIs are installed by ``scripts/install_agent_cl
 project's ``.tools/npm`` prefix; :func:`find_executable` looks there, on ``$COLLIDERBENCH_AGENT_PATH``
 and on ``$PATH``.
 
-Normalised events (``trace/events.jsonl``) are dicts with ``t`` (ISO time, or None when the vendor
-stream carries none) and ``kind``:
+Normalised events (``trace/events.jsonl``) are dicts with ``t`` (ISO time: the vendor stream's, else
+the host arrival time of the stdout line ``line`` the event came from, stamped by the harness) and
+``kind``:
 
 - ``message``: ``{"text"}`` the model's prose;
 - ``command``: ``{"command", "tool", "id"}`` a shell command the agent ran;
@@ -97,8 +98,10 @@ def _home_file(rel: str) -> dict[str, Path]:
 # stream helpers
 
 
-def _json_lines(data: bytes) -> Iterator[dict[str, Any]]:
-    for line in data.decode("utf-8", errors="replace").splitlines():
+def _json_lines(data: bytes) -> Iterator[tuple[int, dict[str, Any]]]:
+    """(line number, object) of each JSON line; the number is the event's ``line`` (the harness
+    stamps it with the line's arrival time when the stream has no time of its own)."""
+    for n, line in enumerate(data.decode("utf-8", errors="replace").split("\n")):
         line = line.strip()
         if not line.startswith("{"):
             continue
@@ -107,7 +110,7 @@ def _json_lines(data: bytes) -> Iterator[dict[str, Any]]:
         except json.JSONDecodeError:
             continue
         if isinstance(obj, dict):
-            yield obj
+            yield n, obj
 
 
 def classify_error_text(text: str) -> FailureClass | None:
@@ -228,8 +231,9 @@ def parse_claude_code(stdout: bytes, stderr: bytes, exit_code: int) -> TraceSumm
     result: dict[str, Any] | None = None
     stream_error: str | None = None
     per_message: dict[str, dict[str, Any]] = {}  # usage by message id, for killed runs
-    for ev in _json_lines(stdout):
-        last_t = ev.get("timestamp") or last_t
+    result_line: int | None = None
+    for n, ev in _json_lines(stdout):
+        last_t = ev.get("timestamp")
         kind = ev.get("type")
         if kind == "assistant":
             msg = ev.get("message") or {}
@@ -244,13 +248,16 @@ def parse_claude_code(stdout: bytes, stderr: bytes, exit_code: int) -> TraceSumm
             for block in msg.get("content") or []:
                 btype = block.get("type")
                 if btype == "text" and block.get("text"):
-                    s.events.append({"t": last_t, "kind": "message", "text": block["text"]})
+                    s.events.append(
+                        {"t": last_t, "line": n, "kind": "message", "text": block["text"]}
+                    )
                 elif btype == "tool_use":
                     inp = block.get("input") or {}
                     if block.get("name") == "Bash" and isinstance(inp, dict):
                         s.events.append(
                             {
                                 "t": last_t,
+                                "line": n,
                                 "kind": "command",
                                 "command": inp.get("command", ""),
                                 "tool": "Bash",
@@ -261,6 +268,7 @@ def parse_claude_code(stdout: bytes, stderr: bytes, exit_code: int) -> TraceSumm
                         s.events.append(
                             {
                                 "t": last_t,
+                                "line": n,
                                 "kind": "tool_call",
                                 "tool": block.get("name"),
                                 "input": inp,
@@ -275,6 +283,7 @@ def parse_claude_code(stdout: bytes, stderr: bytes, exit_code: int) -> TraceSumm
                         s.events.append(
                             {
                                 "t": last_t,
+                                "line": n,
                                 "kind": "output",
                                 "id": block.get("tool_use_id"),
                                 "text": _text_of(block.get("content")),
@@ -285,13 +294,14 @@ def parse_claude_code(stdout: bytes, stderr: bytes, exit_code: int) -> TraceSumm
             s.events.append(
                 {
                     "t": last_t,
+                    "line": n,
                     "kind": "error",
                     "text": f"API retry {ev.get('attempt')}/{ev.get('max_retries')}: "
                     f"status {ev.get('error_status')} ({ev.get('error')})",
                 }
             )
         elif kind == "result":
-            result = ev
+            result, result_line = ev, n
     if result is not None:
         usage = result.get("usage") or {}
         cache_read = _int(usage.get("cache_read_input_tokens"))
@@ -304,7 +314,7 @@ def parse_claude_code(stdout: bytes, stderr: bytes, exit_code: int) -> TraceSumm
             s.cost_source = "vendor"
         if result.get("is_error") or str(result.get("subtype", "")).startswith("error"):
             text = str(result.get("result") or result.get("subtype") or "")
-            s.events.append({"t": last_t, "kind": "error", "text": text})
+            s.events.append({"t": last_t, "line": result_line, "kind": "error", "text": text})
             status = result.get("api_error_status")
             if status in (401, 403) or stream_error == "authentication_failed":
                 s.failure_class = "auth"
@@ -381,7 +391,7 @@ def parse_codex(stdout: bytes, stderr: bytes, exit_code: int) -> TraceSummary:
     s = TraceSummary()
     tokens_in = tokens_out = tokens_cache = 0
     saw_usage = False
-    for ev in _json_lines(stdout):
+    for n, ev in _json_lines(stdout):
         kind = ev.get("type")
         t = ev.get("timestamp")
         if kind == "item.completed":
@@ -389,11 +399,14 @@ def parse_codex(stdout: bytes, stderr: bytes, exit_code: int) -> TraceSummary:
             itype = item.get("type")
             iid = item.get("id")
             if itype == "agent_message":
-                s.events.append({"t": t, "kind": "message", "text": item.get("text", "")})
+                s.events.append(
+                    {"t": t, "line": n, "kind": "message", "text": item.get("text", "")}
+                )
             elif itype == "command_execution":
                 s.events.append(
                     {
                         "t": t,
+                        "line": n,
                         "kind": "command",
                         "command": item.get("command", ""),
                         "tool": "exec",
@@ -403,6 +416,7 @@ def parse_codex(stdout: bytes, stderr: bytes, exit_code: int) -> TraceSummary:
                 s.events.append(
                     {
                         "t": t,
+                        "line": n,
                         "kind": "output",
                         "id": iid,
                         "text": item.get("aggregated_output", ""),
@@ -412,10 +426,12 @@ def parse_codex(stdout: bytes, stderr: bytes, exit_code: int) -> TraceSummary:
             elif itype in ("file_change", "mcp_tool_call", "web_search"):
                 inp = {k: v for k, v in item.items() if k not in ("id", "type")}
                 s.events.append(
-                    {"t": t, "kind": "tool_call", "tool": itype, "input": inp, "id": iid}
+                    {"t": t, "line": n, "kind": "tool_call", "tool": itype, "input": inp, "id": iid}
                 )
             elif itype == "error":
-                s.events.append({"t": t, "kind": "error", "text": item.get("message", "")})
+                s.events.append(
+                    {"t": t, "line": n, "kind": "error", "text": item.get("message", "")}
+                )
         elif kind == "turn.completed":
             usage = ev.get("usage") or {}
             saw_usage = True
@@ -423,10 +439,10 @@ def parse_codex(stdout: bytes, stderr: bytes, exit_code: int) -> TraceSummary:
             tokens_cache += _int(usage.get("cached_input_tokens"))
             tokens_out += _int(usage.get("output_tokens"))
         elif kind == "error":
-            s.events.append({"t": t, "kind": "error", "text": ev.get("message", "")})
+            s.events.append({"t": t, "line": n, "kind": "error", "text": ev.get("message", "")})
         elif kind == "turn.failed":
             msg = str((ev.get("error") or {}).get("message", ""))
-            s.events.append({"t": t, "kind": "error", "text": msg})
+            s.events.append({"t": t, "line": n, "kind": "error", "text": msg})
             s.failure_class = classify_error_text(msg) or "agent_error"
     if saw_usage:
         s.tokens_in, s.tokens_out, s.tokens_cache = tokens_in, tokens_out, tokens_cache
@@ -480,19 +496,27 @@ def parse_gemini(stdout: bytes, stderr: bytes, exit_code: int) -> TraceSummary:
     s = TraceSummary()
     pending_text: list[str] = []
     pending_t: str | None = None
+    pending_line = 0
 
     def flush() -> None:
         nonlocal pending_text
         if pending_text:
-            s.events.append({"t": pending_t, "kind": "message", "text": "".join(pending_text)})
+            s.events.append(
+                {
+                    "t": pending_t,
+                    "line": pending_line,
+                    "kind": "message",
+                    "text": "".join(pending_text),
+                }
+            )
             pending_text = []
 
-    for ev in _json_lines(stdout):
+    for n, ev in _json_lines(stdout):
         kind = ev.get("type")
         t = ev.get("timestamp")
         if kind == "message" and ev.get("role") == "assistant":
             if not pending_text:
-                pending_t = t
+                pending_t, pending_line = t, n
             pending_text.append(str(ev.get("content", "")))
             if not ev.get("delta"):
                 flush()
@@ -505,6 +529,7 @@ def parse_gemini(stdout: bytes, stderr: bytes, exit_code: int) -> TraceSummary:
                 s.events.append(
                     {
                         "t": t,
+                        "line": n,
                         "kind": "command",
                         "command": params.get("command", ""),
                         "tool": name,
@@ -515,6 +540,7 @@ def parse_gemini(stdout: bytes, stderr: bytes, exit_code: int) -> TraceSummary:
                 s.events.append(
                     {
                         "t": t,
+                        "line": n,
                         "kind": "tool_call",
                         "tool": name,
                         "input": params,
@@ -528,6 +554,7 @@ def parse_gemini(stdout: bytes, stderr: bytes, exit_code: int) -> TraceSummary:
             s.events.append(
                 {
                     "t": t,
+                    "line": n,
                     "kind": "output",
                     "id": ev.get("tool_id"),
                     "text": _text_of(out),
@@ -535,7 +562,9 @@ def parse_gemini(stdout: bytes, stderr: bytes, exit_code: int) -> TraceSummary:
                 }
             )
         elif kind == "error":
-            s.events.append({"t": t, "kind": "error", "text": str(ev.get("message", ""))})
+            s.events.append(
+                {"t": t, "line": n, "kind": "error", "text": str(ev.get("message", ""))}
+            )
         elif kind == "result":
             stats = ev.get("stats") or {}
             if stats:
@@ -547,7 +576,7 @@ def parse_gemini(stdout: bytes, stderr: bytes, exit_code: int) -> TraceSummary:
             if ev.get("status") not in (None, "success"):
                 err = ev.get("error") or {}
                 text = str(err.get("message", err) if isinstance(err, dict) else err)
-                s.events.append({"t": t, "kind": "error", "text": text})
+                s.events.append({"t": t, "line": n, "kind": "error", "text": text})
                 s.failure_class = classify_error_text(text) or "agent_error"
     flush()
     if s.failure_class is None and exit_code != 0:
@@ -584,9 +613,11 @@ def build_forge(ctx: RunContext) -> Invocation:
 def parse_plain_text(stdout: bytes, stderr: bytes, exit_code: int) -> TraceSummary:
     """A CLI without a machine-readable stream: one message event; no tokens; errors by wording."""
     s = TraceSummary()
-    text = stdout.decode("utf-8", errors="replace").strip()
+    raw = stdout.decode("utf-8", errors="replace")
+    text = raw.strip()
     if text:
-        s.events.append({"t": None, "kind": "message", "text": text})
+        first = raw[: len(raw) - len(raw.lstrip())].count("\n")  # its first non-empty line
+        s.events.append({"t": None, "line": first, "kind": "message", "text": text})
     if exit_code != 0:
         err = stderr.decode("utf-8", errors="replace")
         if err.strip():

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import numpy as np
 
+from colliderbench.paths import contained
 from colliderbench.report._collect import RunRecord
 from colliderbench.report._plots import _edges, _save, _style, safe_name
 from colliderbench.report._tables import Aggregate, Table
@@ -68,8 +69,10 @@ def _run_overlay(r: RunRecord, out: Path) -> str | None:
     return f"{name}.png"
 
 
-def _copy_small(src: Path, dest: Path) -> str | None:
-    if src.is_file() and src.stat().st_size <= MAX_COPY_BYTES:
+def _copy_small(src: Path, dest: Path, root: Path) -> str | None:
+    """Copy a small file into the site; never through a link the agent planted (it could point
+    at the hidden references or any host file): ``src`` must be a regular file inside ``root``."""
+    if contained(root, src) and src.is_file() and src.stat().st_size <= MAX_COPY_BYTES:
         dest.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(src, dest)
         return dest.name
@@ -88,10 +91,11 @@ def write_run_page(r: RunRecord, site: Path) -> str:
         "score.json",
         "judge.json",
     ):
-        copied = _copy_small(r.path / rel, files_dir / rel.replace("/", "_"))
+        root = r.path / "workspace" if rel.startswith("workspace/") else r.path
+        copied = _copy_small(r.path / rel, files_dir / rel.replace("/", "_"), root)
         if copied:
             links.append(f'<li><a href="files/{files_dir.name}/{copied}">{escape(rel)}</a></li>')
-        elif (r.path / rel).exists():
+        elif contained(root, r.path / rel) and (r.path / rel).exists():
             links.append(f"<li>{escape(rel)}: {escape(str(r.path / rel))} (too large to copy)</li>")
     verdict = r.verdict or "unjudged"
     score = r.score or {}
