@@ -11,7 +11,12 @@ import numpy as np
 import pytest
 
 from colliderbench.errors import UserError
-from colliderbench.physics.delphes_io import read_delphes, read_metadata, write_delphes
+from colliderbench.physics.delphes_io import (
+    DelphesWriter,
+    read_delphes,
+    read_metadata,
+    write_delphes,
+)
 from colliderbench.physics.detector import DetectorConfig, simulate_detector
 from colliderbench.physics.detector.gun import merge_events, particle_gun
 
@@ -118,9 +123,37 @@ def test_write_is_atomic(tmp_path: Path, events: ak.Array) -> None:
     assert sorted(os.listdir(tmp_path)) == ["ev.root"]
 
 
+def test_writer_appends_chunk_by_chunk(tmp_path: Path, events: ak.Array) -> None:
+    """Chunks written one after the other read back as the whole; nothing appears before close."""
+    import uproot
+
+    target = tmp_path / "ev.root"
+    with DelphesWriter(target) as writer:
+        for start, stop in ((0, 80), (80, 150), (150, len(events))):
+            writer.extend(events[start:stop])
+        assert not target.exists()
+        writer.close(METADATA)
+    assert ak.to_list(read_delphes(target)) == ak.to_list(events)
+    with uproot.open(target) as f:
+        assert f["Delphes"]["Jet/Jet.PT"].num_baskets == 3  # one basket per chunk
+    with DelphesWriter(tmp_path / "never.root") as writer:
+        writer.extend(events[:10])  # left without close (an error upstream): no file at all
+    assert sorted(os.listdir(tmp_path)) == ["ev.root"]
+
+
 def test_empty_collections_round_trip(tmp_path: Path) -> None:
     empty = simulate_detector(particle_gun(22, 4, pt=50.0)[:, :0], DetectorConfig(), seed=1)
     path = write_delphes(tmp_path / "empty.root", empty, {})
     back = read_delphes(path)
     assert len(back) == 4
     assert ak.num(back.Jet).tolist() == [0, 0, 0, 0]
+
+
+def test_written_file_has_the_usual_permissions(tmp_path: Path, events: ak.Array) -> None:
+    """Written through a private temporary file, but readable as a file opened normally would be."""
+    old = os.umask(0o022)
+    try:
+        target = write_delphes(tmp_path / "ev.root", events[:3], {})
+    finally:
+        os.umask(old)
+    assert (Path(target).stat().st_mode & 0o777) == 0o644

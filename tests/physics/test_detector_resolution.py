@@ -16,7 +16,7 @@ from colliderbench.physics.detector.calorimeter import (
     tower_number,
 )
 from colliderbench.physics.detector.eflow import build_eflow, reconstruct_tracks, run_calorimeters
-from colliderbench.physics.detector.gun import particle_gun
+from colliderbench.physics.detector.gun import merge_events, particle_gun
 from colliderbench.physics.detector.propagation import propagate
 from colliderbench.physics.detector.tracking import log_normal
 
@@ -126,8 +126,6 @@ def test_energy_flow_neutral_excess_and_track_copy() -> None:
     """A K_L in the tower of a charged pion: the HCAL excess over the track is an eflow neutral
     hadron carrying the K_L energy on average, and the pion track is copied unchanged (its spread is
     the tracker's, not the calorimeter combination's)."""
-    from colliderbench.physics.detector.gun import merge_events
-
     n = 3000
     phi = -np.pi + 37.5 * (2 * np.pi / 72)  # centre of a 5-degree HCAL tower
     bend = np.arcsin(1.29 / (2 * 20.0 / (0.299792458 * 3.8)))
@@ -147,3 +145,82 @@ def test_energy_flow_neutral_excess_and_track_copy() -> None:
     assert abs(neutral.mean() - 100.0) < 5 * sigma_calo / np.sqrt(n)
     tracks = eflow.pt[eflow.kind == 0]
     relative_spread_ok(tracks, 20.0, 20.0 * np.hypot(0.06, 20.0 * 1.3e-3))
+
+
+# --- jets and missing ET from single K_L: the HCAL formula through the whole chain
+N_KL = 40_000  # the spread is then known to ~0.4 %; 2 % is ~5 standard errors
+PHI_KL = -np.pi + 37.5 * (2 * np.pi / 72)  # inside one HCAL tower in φ (5° and 10° grids)
+
+
+def hcal_tower(eta: float) -> tuple[float, float, float]:
+    """(η low, η high, η centre) of the HCAL tower holding (η, PHI_KL); σ(E) is taken at the centre."""
+    tower = tower_number(HCAL_GRID, np.array([eta]), np.array([PHI_KL]))
+    lo, hi, _, _ = (float(x[0]) for x in tower_bounds(HCAL_GRID, tower))
+    return lo, hi, 0.5 * (lo + hi)
+
+
+def uncorrected_pt(pt: np.ndarray, eta: np.ndarray) -> np.ndarray:
+    """Invert the card's JES pT' = pT sqrt(a²/pT + 1), a = 2.5 - 0.15|η|: pT'² = pT² + a² pT."""
+    a2 = (2.5 - 0.15 * np.abs(eta)) ** 2
+    return 0.5 * (np.sqrt(a2 * a2 + 4.0 * pt * pt) - a2)
+
+
+@pytest.mark.parametrize(("energy", "eta"), [(100.0, 0.0435), (1000.0, 3.56)])
+def test_single_kaon_jet_energy_is_the_hcal_tower(energy: float, eta: float) -> None:
+    """One K_L, one tower, one jet: undoing the JES gives the tower energy, whose mean is E and
+    whose spread is the card's HCAL σ(E) at the tower centre (barrel formula, then HF's)."""
+    gun = particle_gun(130, N_KL, pt=energy / np.cosh(eta), eta=eta, phi=PHI_KL, seed=21)
+    events = simulate_detector(gun, DetectorConfig(), seed=22)
+    assert ak.all(ak.num(events.Jet) == 1)
+    pt = ak.to_numpy(events.Jet.PT[:, 0]).astype(float)
+    jet_eta = ak.to_numpy(events.Jet.Eta[:, 0]).astype(float)
+    lo, hi, centre = hcal_tower(eta)
+    assert ((jet_eta > lo - 1e-4) & (jet_eta < hi + 1e-4)).all()  # SmearTowerCenter
+    raw_energy = uncorrected_pt(pt, jet_eta) * np.cosh(jet_eta)
+    sigma = float(hcal_resolution(np.array([energy]), np.array([centre]))[0])
+    relative_spread_ok(raw_energy, energy, sigma, tol=0.02)
+
+
+def test_single_kaon_jet_pt_resolution_with_the_jes() -> None:
+    """Barrel jet PT: mean and spread of the card's HCAL σ(E) carried through the JES.
+
+    The JES is close to an offset, not a factor: pT sqrt(a²/pT + 1) ≈ pT + a²/2, so it shifts a
+    100 GeV jet by ~3 GeV and leaves its spread at σ(E) = 15.8 GeV (d pT'/d pT = 1.0004), not
+    1.031 σ(E) = 16.3 GeV as scaling by the factor at 100 GeV would suggest."""
+    energy, eta = 100.0, 0.0435
+    gun = particle_gun(130, N_KL, pt=energy / np.cosh(eta), eta=eta, phi=PHI_KL, seed=23)
+    events = simulate_detector(gun, DetectorConfig(), seed=24)
+    pt = ak.to_numpy(events.Jet.PT[:, 0]).astype(float)
+    lo, hi, centre = hcal_tower(eta)
+    inv_cosh = 1.0 / np.cosh(np.linspace(lo, hi, 1001))  # the jet η is uniform in the tower
+    pt_raw = energy * inv_cosh.mean()
+    a2 = (2.5 - 0.15 * abs(centre)) ** 2
+    corrected = np.sqrt(pt_raw**2 + a2 * pt_raw)
+    slope = (2 * pt_raw + a2) / (2 * corrected)  # d pT' / d pT
+    sigma = float(hcal_resolution(np.array([energy]), np.array([centre]))[0])
+    relative_spread_ok(pt, corrected, slope * sigma * np.sqrt(np.mean(inv_cosh**2)), tol=0.02)
+
+
+def test_missing_et_resolution_of_back_to_back_kaons() -> None:
+    """Two K_L of E back to back: along their axis MET is the difference of two tower energies,
+    σ = √2 σ(E); across it only the random φ in the 5° towers, σ = √2 pT w/√12 (card's
+    SmearTowerCenter)."""
+    energy, eta = 100.0, 0.0435
+    pt = energy / np.cosh(eta)
+    events = simulate_detector(
+        merge_events(
+            particle_gun(130, N_KL, pt=pt, eta=eta, phi=PHI_KL, seed=25),
+            particle_gun(130, N_KL, pt=pt, eta=eta, phi=PHI_KL + np.pi, seed=26),
+        ),
+        DetectorConfig(),
+        seed=27,
+    )
+    met = ak.to_numpy(ak.flatten(events.MissingET.MET)).astype(float)
+    phi = ak.to_numpy(ak.flatten(events.MissingET.Phi)).astype(float)
+    along, across = met * np.cos(phi - PHI_KL), met * np.sin(phi - PHI_KL)
+    _, _, centre = hcal_tower(eta)
+    sigma_pt = float(hcal_resolution(np.array([energy]), np.array([centre]))[0]) / np.cosh(eta)
+    relative_spread_ok(along, 0.0, np.sqrt(2) * sigma_pt, tol=0.02)
+    width = 2 * np.pi / 72
+    expected_across = np.sqrt(2 * (pt**2 + sigma_pt**2)) * width / np.sqrt(12)
+    relative_spread_ok(across, 0.0, expected_across, tol=0.02)

@@ -140,10 +140,14 @@ def test_chunk_seeds_and_splitting() -> None:
     ).tolist() == [1, 4, 62, 2, 22]
 
 
-def write_drell_yan_lhe(path: Path, n: int, seed: int = 3) -> None:
-    """A small LHE file of u u~ -> Z -> mu+ mu- at fixed m_Z with our own kinematics."""
+def write_drell_yan_lhe(path: Path, n: int, seed: int = 3, broken: tuple[int, ...] = ()) -> None:
+    """A small LHE file of u u~ -> Z -> mu+ mu- with our own kinematics.
+
+    Event i has m_Z = 91.1876 + i GeV, so it can be told apart after the shower; the events in
+    ``broken`` have a colour line that does not close, so Pythia fails on them.
+    """
     rng = np.random.default_rng(seed)
-    mz, half = 91.1876, 6500.0
+    half = 6500.0
     lines = [
         '<LesHouchesEvents version="3.0">',
         "<init>",
@@ -151,7 +155,8 @@ def write_drell_yan_lhe(path: Path, n: int, seed: int = 3) -> None:
         "1.0e+03 1.0e+01 1.0e+00 1",
         "</init>",
     ]
-    for _ in range(n):
+    for i in range(n):
+        mz = 91.1876 + i
         y = rng.uniform(-1.0, 1.0)
         e1, e2 = 0.5 * mz * np.exp(y), 0.5 * mz * np.exp(-y)
         cos, phi = rng.uniform(-1, 1), rng.uniform(0, 2 * np.pi)
@@ -169,7 +174,7 @@ def write_drell_yan_lhe(path: Path, n: int, seed: int = 3) -> None:
         mup, mum = boost(mu), boost(mu * np.array([-1, -1, -1, 1]))
         rows = [
             (2, -1, 0, 0, 501, 0, 0.0, 0.0, e1, e1, 0.0),
-            (-2, -1, 0, 0, 0, 501, 0.0, 0.0, -e2, e2, 0.0),
+            (-2, -1, 0, 0, 0, 502 if i in broken else 501, 0.0, 0.0, -e2, e2, 0.0),
             (23, 2, 1, 2, 0, 0, 0.0, 0.0, e1 - e2, e1 + e2, mz),
             (-13, 1, 3, 3, 0, 0, *mup, 0.0),
             (13, 1, 3, 3, 0, 0, *mum, 0.0),
@@ -201,6 +206,24 @@ def test_lhe_input_is_showered_and_chunked(tmp_path: Path) -> None:
     assert ak.all(ak.num(both) > 20)
 
 
+def test_lhe_chunks_read_exactly_their_own_events(tmp_path: Path) -> None:
+    """A failed LHE event is left out of its chunk, never replaced by the next chunk's first one
+    (which would then appear twice in the file)."""
+    from colliderbench.physics.delphes_io import read_delphes
+    from colliderbench.physics.simulate import simulate
+
+    lhe, out = tmp_path / "dy.lhe", tmp_path / "dy.root"
+    write_drell_yan_lhe(lhe, 12, broken=(2, 7))
+    summary = simulate(
+        lhe=lhe, events=12, output=out, detector="none", keep_particles=True,
+        chunk_size=5, progress=False,
+    )  # fmt: skip
+    particles = read_delphes(out)["Particle"]
+    z_mass = ak.to_numpy(particles.Mass[particles.PID == 23][:, 0])
+    assert np.round(z_mass - 91.1876).astype(int).tolist() == [0, 1, 3, 4, 5, 6, 8, 9, 10, 11]
+    assert summary["events"] == 10 and "failed on 2" in summary["note"]
+
+
 def test_chunk_runs_as_a_dask_task_in_another_process() -> None:
     """The chunk function pickles into a Dask worker process and gives the same events there."""
     dask = pytest.importorskip("dask")
@@ -221,3 +244,24 @@ def test_user_slha_with_a_named_process(tmp_path: Path) -> None:
     particles, info = generate_chunk(sample.spec, 5, 8)
     assert set(decays_of(particles, 1000006)) == {(5, 1000024)}
     assert info["sigma_lo_pb"] > 0
+
+
+def test_slha_without_decay_tables_is_accepted_with_a_warning(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Pythia computes SUSY decays itself from the spectrum: no DECAY block is needed."""
+    from colliderbench.physics.simulate import sample_from_slha
+
+    lines, in_decay = [], False
+    for line in models.model_slha("T2tt", {"stop": 1000, "neutralino1": 50})[2].splitlines():
+        word = line.split()[0].upper() if line.split() else ""
+        in_decay = word == "DECAY" or (in_decay and word != "BLOCK")
+        if not in_decay:
+            lines.append(line)
+    path = tmp_path / "no-decays.slha"
+    path.write_text("\n".join(lines) + "\n")
+    assert "DECAY" not in path.read_text().upper()
+    sample = sample_from_slha(path, "stop_pair", keep_particles=True)
+    assert "no DECAY tables" in capsys.readouterr().err
+    particles, _ = generate_chunk(sample.spec, 5, 8)
+    assert decays_of(particles, 1000006) == Counter({(6, 1000022): 10})

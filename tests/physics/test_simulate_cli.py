@@ -172,6 +172,10 @@ def test_same_seed_same_file_for_any_worker_count(
     a, b, c = (delphes_io.read_delphes(p) for p in (one, two, other))
     assert ak.array_equal(a["MissingET"], b["MissingET"]) and ak.array_equal(a["Jet"], b["Jet"])
     assert not ak.array_equal(a["MissingET"], c["MissingET"])
+    import uproot
+
+    with uproot.open(two) as f:  # written chunk by chunk, not held until the end
+        assert f["Delphes"]["Jet/Jet.PT"].num_baskets == 2
 
 
 def test_t5wg_missing_energy_is_large(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -211,3 +215,38 @@ def test_z_filter_recorded(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -
     assert 0.095 < meta["filter_efficiency"] < 0.106
     assert meta["filter_efficiency"] == summary["filter_efficiency"]
     assert meta["z_filter"] == [11, 13, 15]
+
+
+def test_check_output_creates_a_file_before_generating(tmp_path: Path) -> None:
+    """os.access says yes to root even for /proc: only creating (and removing) a file tells."""
+    from colliderbench.errors import UserError
+    from colliderbench.physics.simulate import check_output
+
+    if not Path("/proc/self").is_dir():
+        pytest.skip("no /proc here")
+    with pytest.raises(UserError, match="cannot write /proc/a.root"):
+        check_output("/proc/a.root")
+    assert check_output(tmp_path / "ok.root") == tmp_path / "ok.root"
+    assert list(tmp_path.iterdir()) == []  # the probe file is gone
+
+
+def test_manual_reading_example_runs_on_a_simulate_output(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The uproot example of the agents' manual (tools/docs/simulate.md), verbatim, on a file that
+    simulate wrote: its branch names must be the file's (``Jet/Jet.PT``, not ``Jet.PT``)."""
+    import re
+
+    import colliderbench
+
+    manual = Path(colliderbench.__file__).parent / "tools" / "docs" / "simulate.md"
+    blocks = re.findall(r"```python\n(.*?)```", manual.read_text(), re.S)
+    snippets = [b for b in blocks if "data/signal.root" in b]
+    assert snippets
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "data").mkdir()
+    args = ["--model", "T2tt", "--mass", "stop=1000", "--mass", "neutralino1=50", "--events", "3"]
+    simulate_json([*args, "--out", "data/signal.root"], capsys)
+    for snippet in snippets:
+        exec(compile(snippet, str(manual), "exec"), {})
+    assert capsys.readouterr().out.startswith("3 ")

@@ -22,7 +22,7 @@ from colliderbench.errors import UserError
 @click.option(
     "--slha",
     type=click.Path(dir_okay=False, path_type=Path),
-    help="A user SLHA spectrum with DECAY tables.",
+    help="A user SLHA spectrum (without DECAY tables Pythia computes the sparticle decays).",
 )
 @click.option(
     "--process",

@@ -7,7 +7,8 @@ exactly these paths) and ``tree["Jet/Jet.PT"]`` work as on Delphes output; uproo
 branches, so the short form ``tree["Jet.PT"]`` of a real file is not available.
 
 File metadata (model, masses, seed, cross section, versions, ...) is a JSON string stored as the
-``TObjString`` ``Metadata``; :func:`read_metadata` returns it as a dict.
+``TObjString`` ``Metadata``; :func:`read_metadata` returns it as a dict. :class:`DelphesWriter`
+appends chunk by chunk (``simulate``'s way, bounded memory); :func:`write_delphes` writes one array.
 """
 
 from __future__ import annotations
@@ -54,6 +55,87 @@ def _column(array: ak.Array) -> ak.Array:
     return ak.fill_none(array, 0, axis=-1) if "?" in str(array.type) else array
 
 
+def _branches(events: ak.Array) -> dict[str, ak.Array]:
+    """One record array per collection, fields without option types (TTrees have none)."""
+    out: dict[str, ak.Array] = {}
+    for name in _collections(events):
+        coll = events[name]
+        out[name] = ak.zip({f: _column(coll[f]) for f in coll.fields}, depth_limit=2)
+    return out
+
+
+class DelphesWriter:
+    """Writes the ``Delphes`` tree chunk by chunk (one ``extend`` per chunk), so a long run never
+    holds all its events in memory; the metadata, known only at the end, goes in at :meth:`close`.
+
+    The file is built under a temporary name in the target directory and renamed by ``close``; on
+    an error (or leaving the ``with`` block without ``close``) the temporary file is removed.
+    """
+
+    def __init__(self, path: str | os.PathLike[str]) -> None:
+        import uproot
+
+        self.path = Path(path)
+        self.n_events = 0
+        self._tree: Any = None
+        if self.path.is_dir():
+            raise UserError(f"cannot write {self.path}: it is a directory")
+        directory = self.path.parent if str(self.path.parent) else Path(".")
+        try:
+            fd, self._tmp = tempfile.mkstemp(
+                prefix=f".{self.path.name}.", suffix=".tmp", dir=directory
+            )
+            os.close(fd)
+            self._file: Any = uproot.recreate(self._tmp)
+        except OSError as exc:
+            self._discard()
+            raise UserError(f"cannot write {self.path}: {exc.strerror or exc}") from None
+
+    def extend(self, events: ak.Array) -> None:
+        """Append a chunk; the first chunk fixes the branches and their types."""
+        branches = _branches(events)
+        try:
+            if self._tree is None and branches:
+                self._tree = self._file.mktree(
+                    TREE,
+                    {name: arr.type.content for name, arr in branches.items()},
+                    field_name=_branch_name,
+                    counter_name=_counter_name,
+                )
+            if self._tree is not None and len(events):
+                self._tree.extend(branches)
+        except OSError as exc:
+            raise UserError(f"cannot write {self.path}: {exc.strerror or exc}") from None
+        self.n_events += len(events)
+
+    def close(self, metadata: Mapping[str, Any]) -> Path:
+        """Store ``metadata`` and move the complete file to its name."""
+        text = _metadata_text(metadata)
+        try:
+            self._file[METADATA_KEY] = text
+            self._file.close()
+            self._file = None
+            os.chmod(self._tmp, 0o666 & ~_umask())  # mkstemp made it 0600; a file as open() would
+            os.replace(self._tmp, self.path)
+        except OSError as exc:
+            raise UserError(f"cannot write {self.path}: {exc.strerror or exc}") from None
+        return self.path
+
+    def _discard(self) -> None:
+        if getattr(self, "_file", None) is not None:
+            self._file.close()
+            self._file = None
+        tmp = getattr(self, "_tmp", None)
+        if tmp and os.path.exists(tmp):
+            os.unlink(tmp)
+
+    def __enter__(self) -> DelphesWriter:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._discard()  # after close() there is nothing left to remove
+
+
 def write_delphes(
     path: str | os.PathLike[str], events: ak.Array, metadata: Mapping[str, Any]
 ) -> Path:
@@ -62,44 +144,17 @@ def write_delphes(
     The file appears only when complete (a temporary file in the same directory, then a rename).
     A path that cannot be written raises :class:`UserError`.
     """
-    import uproot
+    _metadata_text(metadata)  # a bad value fails before anything is written
+    with DelphesWriter(path) as writer:
+        writer.extend(events)
+        return writer.close(metadata)
 
-    path = Path(path)
+
+def _metadata_text(metadata: Mapping[str, Any]) -> str:
     try:
-        text = json.dumps(dict(metadata), default=_json_default, sort_keys=True)
+        return json.dumps(dict(metadata), default=_json_default, sort_keys=True)
     except (TypeError, ValueError) as exc:
         raise ValueError(f"metadata is not JSON-serialisable: {exc}") from None
-    directory = path.parent if str(path.parent) else Path(".")
-    if path.is_dir():
-        raise UserError(f"cannot write {path}: it is a directory")
-    try:
-        fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
-    except OSError as exc:
-        raise UserError(f"cannot write {path}: {exc.strerror or exc}") from None
-    os.close(fd)
-    try:
-        branches: dict[str, ak.Array] = {}
-        for name in _collections(events):
-            coll = events[name]
-            branches[name] = ak.zip({f: _column(coll[f]) for f in coll.fields}, depth_limit=2)
-        with uproot.recreate(tmp_name) as out:
-            out[METADATA_KEY] = text
-            if branches:
-                out.mktree(
-                    TREE,
-                    {name: arr.type.content for name, arr in branches.items()},
-                    field_name=_branch_name,
-                    counter_name=_counter_name,
-                )
-                if len(events):
-                    out[TREE].extend(branches)
-        os.replace(tmp_name, path)
-    except OSError as exc:
-        raise UserError(f"cannot write {path}: {exc.strerror or exc}") from None
-    finally:
-        if os.path.exists(tmp_name):
-            os.unlink(tmp_name)
-    return path
 
 
 def _json_default(value: Any) -> Any:
@@ -165,3 +220,10 @@ def read_delphes(
         if not out:
             return ak.Array([{}] * n)
         return ak.zip(out, depth_limit=1)
+
+
+def _umask() -> int:
+    """The process umask (read by setting it and putting it back)."""
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask

@@ -261,24 +261,27 @@ def generate_chunk(
     with tempfile.TemporaryDirectory(prefix="cb-gen-") as workdir:
         pythia = _make_pythia(spec, seed, workdir, skip_lhe=lhe_offset)
     t_init = time.perf_counter()
-    batches = []
-    have = 0
-    attempts = 0
-    while have < n_events and attempts < 10:
-        # "skip": failed events (rare Pythia errors, or the end of an LHE file) are left out and
-        # topped up by the next call, so a chunk always holds exactly n_events unless the LHE ends
-        batch = pythia.nextBatch(n_events - have, "skip")
-        attempts += 1
-        if len(batch):
-            batches.append(batch)
-            have += len(batch)
-        if spec.lhe is not None and pythia.infoPython().atEndOfFile():
-            break
-    if have < n_events and spec.lhe is None:
-        raise RuntimeError(f"Pythia produced only {have} of {n_events} events for {spec.label}")
-    if not batches:
-        raise UserError(f"the LHE file {spec.lhe} holds no events after event {lhe_offset}")
-    batch = batches[0] if len(batches) == 1 else ak.concatenate(batches)
+    if spec.lhe is not None:
+        # exactly this chunk's slice of the file: one attempt per LHE event ("none" marks a failure
+        # instead of reading on), so a failed event is lost, never replaced by the next chunk's
+        batch = ak.drop_none(pythia.nextBatch(n_events, "none"), axis=0)
+        if not len(batch) and pythia.infoPython().atEndOfFile():
+            raise UserError(f"the LHE file {spec.lhe} holds no events after event {lhe_offset}")
+    else:
+        batches = []
+        have = 0
+        attempts = 0
+        while have < n_events and attempts < 10:
+            # "skip": failed events (rare Pythia errors) are left out and topped up by the next
+            # call from the same seeded stream, so a chunk always holds exactly n_events
+            batch = pythia.nextBatch(n_events - have, "skip")
+            attempts += 1
+            if len(batch):
+                batches.append(batch)
+                have += len(batch)
+        if have < n_events:
+            raise RuntimeError(f"Pythia produced only {have} of {n_events} events for {spec.label}")
+        batch = batches[0] if len(batches) == 1 else ak.concatenate(batches)
     t_gen = time.perf_counter()
     particles = event_record(batch, pythia, spec.keep_particles)
     t_ext = time.perf_counter()
@@ -296,7 +299,7 @@ def generate_chunk(
         "init_s": t_init - t0,
         "generate_s": t_gen - t_init,
         "extract_s": t_ext - t_gen,
-        "lhe_end_of_file": bool(spec.lhe is not None and have < n_events),
+        "lhe_end_of_file": bool(spec.lhe is not None and info.atEndOfFile()),
     }
     return particles, meta
 

@@ -2,8 +2,9 @@
 
 Work is split into seeded chunks (:mod:`colliderbench.physics.generate`); each chunk is generated AND
 detector-simulated in the same worker (:func:`simulate_chunk`), so both stages scale with
-``workers`` and only small detector-level arrays travel back to the parent, which writes the file.
-Chunks come back in order, so the file does not depend on the number of workers.
+``workers`` and only small detector-level arrays travel back to the parent, which appends each
+chunk to the file as it arrives (so memory holds one chunk, not the run). Chunks come back in
+order, so the file does not depend on the number of workers.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import json
 import multiprocessing
 import os
 import sys
+import tempfile
 import time
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -24,6 +26,7 @@ import numpy as np
 
 from colliderbench.errors import UserError
 from colliderbench.physics import models as _models
+from colliderbench.physics.delphes_io import DelphesWriter
 from colliderbench.physics.generate import (
     GenerationSpec,
     check_spec,
@@ -104,7 +107,7 @@ def sample_from_slha(
     settings: Sequence[str] = (),
     keep_particles: bool = False,
 ) -> Sample:
-    """A user SLHA spectrum (masses + DECAY tables) with a named or literal Pythia process."""
+    """A user SLHA spectrum (masses, DECAY tables optional) with a named or literal Pythia process."""
     text = read_slha(path)
     switches = _models.process_switches(process)
     spec = GenerationSpec(
@@ -153,6 +156,7 @@ def _z_filter(name: str | None, model: str | None) -> tuple[int, ...]:
 
 
 def read_slha(path: str | Path) -> str:
+    """The SLHA text; UserError when unreadable or without BLOCK MASS, a warning without DECAY."""
     p = Path(path)
     try:
         text = p.read_text(errors="strict")
@@ -162,7 +166,12 @@ def read_slha(path: str | Path) -> str:
     if "BLOCK MASS" not in upper:
         raise UserError(f"{p} is not an SLHA spectrum (no BLOCK MASS)")
     if "DECAY" not in upper:
-        raise UserError(f"{p} has no DECAY tables; Pythia needs them to decay the sparticles")
+        # not an error: Pythia computes the widths and branching fractions of SUSY particles
+        # itself from the spectrum (masses and mixing blocks) when the file gives none
+        print(
+            f"warning: {p} has no DECAY tables; Pythia computes the sparticle decays itself",
+            file=sys.stderr,
+        )
     return text
 
 
@@ -201,8 +210,17 @@ def check_output(path: str | Path) -> Path:
     parent = p.parent if str(p.parent) else Path(".")
     if not parent.is_dir():
         raise UserError(f"cannot write {p}: directory {parent} does not exist")
-    if not os.access(parent, os.W_OK) or (p.exists() and not os.access(p, os.W_OK)):
+    if p.exists() and not os.access(p, os.W_OK):
         raise UserError(f"cannot write {p}: permission denied")
+    # os.access says yes to root everywhere (e.g. /proc): only creating a file there tells
+    try:
+        fd, probe = tempfile.mkstemp(prefix=f".{p.name}.", suffix=".probe", dir=parent)
+    except OSError as exc:
+        raise UserError(
+            f"cannot write {p}: cannot create a file in {parent} ({exc.strerror})"
+        ) from None
+    os.close(fd)
+    os.unlink(probe)
     return p
 
 
@@ -458,26 +476,30 @@ def simulate(
     check_spec(sample.spec)  # a bad setting or spectrum fails here, in one line, not in a worker
 
     tasks = chunk_tasks(sample, events, seed, det_name, det_options, chunk)
-    pieces: list[ak.Array] = []
     infos: list[dict[str, Any]] = []
+    write_s = 0.0
     pool = make_pool(workers, len(tasks)) if client is None else None
     try:
-        with _progress(progress, events, sample) as advance:
+        # each chunk goes to the file as it arrives: memory stays at one chunk, whatever the run size
+        with DelphesWriter(out) as writer, _progress(progress, events, sample) as advance:
             for ev, info in run_chunks(tasks, pool, client):
-                pieces.append(ev)
+                t0 = time.perf_counter()
+                writer.extend(ev)
+                write_s += time.perf_counter() - t0
+                del ev
                 infos.append(info)
                 advance(info["events"])
+            t_sim = time.perf_counter()
+            totals = combine_chunk_info(infos)
+            n_written = writer.n_events
+            metadata = build_metadata(sample, totals, seed, det_name, det_options, workers, chunk)
+            metadata["events"] = n_written
+            writer.close(metadata)
     finally:
         if pool is not None:
             pool.terminate()
             pool.join()
-    t_sim = time.perf_counter()
-    all_events = pieces[0] if len(pieces) == 1 else ak.concatenate(pieces)
-    totals = combine_chunk_info(infos)
-    n_written = len(all_events)
-    metadata = build_metadata(sample, totals, seed, det_name, det_options, workers, chunk)
-    metadata["events"] = n_written
-    write_events(out, all_events, metadata)
+    write_s += time.perf_counter() - t_sim  # the chunk writes plus the closing of the file
     wall = time.perf_counter() - t_start
     summary = {
         "output": str(out),
@@ -494,8 +516,8 @@ def simulate(
         "xsec_process": sample.xsec_process,
         "xsec_mass": sample.xsec_mass,
         "wall_s": round(wall, 3),
-        "simulate_s": round(t_sim - t_start, 3),
-        "write_s": round(time.perf_counter() - t_sim, 3),
+        "simulate_s": round(wall - write_s, 3),
+        "write_s": round(write_s, 3),
         "events_per_s": round(n_written / wall, 2) if wall > 0 else None,
         # seconds per stage summed over chunks (wall clock inside each worker)
         "stage_s": {
@@ -505,7 +527,10 @@ def simulate(
         "chunk_cpu_s": [round(i["cpu_s"], 3) for i in infos],
     }
     if sample.spec.lhe and n_written < requested:
-        summary["note"] = f"the LHE file held only {n_written} events"
+        notes = [f"the LHE file held only {events} events"] if events < requested else []
+        if n_written < events:
+            notes.append(f"Pythia failed on {events - n_written} of {events} LHE events (left out)")
+        summary["note"] = "; ".join(notes)
     if sims_dir is not None:
         write_sims(Path(sims_dir), sample, metadata, summary, seed)
     return summary
@@ -571,16 +596,6 @@ def build_metadata(
         "versions": versions,
         "slha": sample.spec.slha,
     }
-
-
-def write_events(path: Path, events: ak.Array, metadata: Mapping[str, Any]) -> None:
-    """Write through the Delphes-layout writer; a failure to write is the user's path problem."""
-    from colliderbench.physics.delphes_io import write_delphes
-
-    try:
-        write_delphes(path, events, dict(metadata))
-    except (PermissionError, IsADirectoryError, FileNotFoundError) as exc:
-        raise UserError(f"cannot write {path}: {exc.strerror or exc}") from None
 
 
 def write_sims(
