@@ -12,8 +12,16 @@ from pathlib import Path
 
 import pytest
 
-from colliderbench.agents.api import API_AGENT, OUTPUT_LIMIT, parse_api, truncate
+from colliderbench.agents.api import (
+    API_AGENT,
+    CONTINUE_PROMPT,
+    OUTPUT_LIMIT,
+    parse_api,
+    read_cut,
+    truncate,
+)
 from colliderbench.corpus import load_task, task_markdown, template_path
+from colliderbench.errors import UserError
 from colliderbench.harness.agent_spec import RunContext
 from colliderbench.testing.llm_server import (
     Fail,
@@ -81,14 +89,21 @@ def run_agent(
     *extra: str,
     model: str = "claude-sonnet-4-5",
     timeout: float = 60,
+    key: bool = True,
+    base_in_env: bool = False,
 ) -> tuple[subprocess.CompletedProcess[bytes], list[dict[str, object]], float]:
+    """The agent as a process in ``ws``; ``base_in_env`` gives the server as $*_BASE_URL only."""
     base = server.base_url if provider == "anthropic" else server.openai_base_url
     env = {
         k: v
         for k, v in os.environ.items()
         if not k.endswith("_API_KEY") and not k.endswith("_BASE_URL")
     }
-    env["ANTHROPIC_API_KEY" if provider == "anthropic" else "OPENAI_API_KEY"] = "sk-test-key"
+    var = "ANTHROPIC" if provider == "anthropic" else "OPENAI"
+    if key:
+        env[f"{var}_API_KEY"] = "sk-test-key"
+    if base_in_env:
+        env[f"{var}_BASE_URL"] = base
     argv = [
         sys.executable,
         "-m",
@@ -98,7 +113,8 @@ def run_agent(
         "--model",
         model,
     ]
-    argv += ["--base-url", base, "--retry-base-s", "0.05", *extra]
+    argv += [] if base_in_env else ["--base-url", base]
+    argv += ["--retry-base-s", "0.05", *extra]
     t0 = time.monotonic()
     proc = subprocess.run(
         argv, input=PROMPT.encode(), cwd=ws, env=env, capture_output=True, timeout=timeout
@@ -275,6 +291,166 @@ def test_cost_budget_stops_the_loop(tmp_path: Path) -> None:
     assert parse_api(proc.stdout, b"", 124).cost_usd == pytest.approx(2 * 1.215)
 
 
+def test_token_budget_stops_the_loop(tmp_path: Path) -> None:
+    """The budget for models the price table does not know (a local server's)."""
+    ws = make_workspace(tmp_path)
+    script = [
+        Turn(
+            tool_calls=[ToolCall("bash", {"command": "true"})], input_tokens=400, output_tokens=100
+        )
+        for _ in range(3)
+    ]
+    with ScriptedLLMServer([*script, Turn(text="done")]) as server:
+        proc, events, _ = run_agent(
+            server, "openai", ws, "--max-total-tokens", "900", model="qwen3-coder"
+        )
+    assert proc.returncode == 124, proc.stderr.decode()
+    assert server.remaining == 2  # 500 tokens after the first call, 1000 >= 900 after the second
+    assert events[-1]["failure_class"] == "timeout" and "token budget" in events[-1]["text"]
+    summary = parse_api(proc.stdout, b"", 124)
+    assert summary.tokens_in + summary.tokens_out == 1000 and summary.cost_usd is None
+
+
+def test_cost_budget_of_an_unpriced_model_is_refused(tmp_path: Path) -> None:
+    ws = make_workspace(tmp_path)
+    with ScriptedLLMServer([Turn(text="done")]) as server:
+        proc, events, _ = run_agent(
+            server, "openai", ws, "--max-cost-usd", "1", model="qwen3-coder"
+        )
+        assert server.model_requests() == []  # refused before the first call
+    assert proc.returncode == 1
+    assert events[-1]["failure_class"] == "harness_error"
+    assert "no price" in events[-1]["text"] and "--max-total-tokens" in events[-1]["text"]
+
+
+def _last_user_text(request: RecordedRequest) -> str:
+    """The text of the last message of a request (a string, or Anthropic text blocks)."""
+    content = request.body["messages"][-1]["content"]
+    assert request.body["messages"][-1]["role"] == "user"
+    return content if isinstance(content, str) else "".join(b.get("text", "") for b in content)
+
+
+@pytest.mark.parametrize(("provider", "cut"), [("anthropic", "max_tokens"), ("openai", "length")])
+def test_a_cut_off_reply_is_continued(tmp_path: Path, provider: str, cut: str) -> None:
+    ws = make_workspace(tmp_path)
+    script = [
+        Turn(text="Let me think this through at length", stop_reason=cut),
+        Turn(text="and still more", stop_reason=cut),
+        Turn(tool_calls=[ToolCall("bash", {"command": "echo resumed > resumed.txt"})]),
+        Turn(text="still going", stop_reason=cut),  # the count restarts after a tool call
+        Turn(text="Done."),
+    ]
+    with ScriptedLLMServer(script) as server:
+        proc, events, _ = run_agent(server, provider, ws, model="gpt-5")
+        requests = server.model_requests()
+    assert proc.returncode == 0, proc.stderr.decode()
+    assert server.remaining == 0 and (ws / "resumed.txt").exists()
+    assert [_last_user_text(requests[i]) for i in (1, 2, 4)] == [CONTINUE_PROMPT] * 3
+    asked = [e for e in events if e["kind"] == "message" and e["role"] == "user"]
+    assert [e["text"] for e in asked[1:]] == [CONTINUE_PROMPT] * 3
+
+
+@pytest.mark.parametrize(("provider", "cut"), [("anthropic", "max_tokens"), ("openai", "length")])
+def test_replies_cut_off_again_and_again_fail(tmp_path: Path, provider: str, cut: str) -> None:
+    ws = make_workspace(tmp_path)
+    script = [Turn(text=f"part {i}", stop_reason=cut) for i in range(6)]
+    with ScriptedLLMServer(script) as server:
+        proc, events, _ = run_agent(server, provider, ws, model="gpt-5")
+    assert proc.returncode == 1
+    assert server.remaining == 2  # the first reply and three continuations
+    assert events[-1]["failure_class"] == "agent_error" and "cut off" in events[-1]["text"]
+    assert parse_api(proc.stdout, b"", 1).failure_class == "agent_error"
+
+
+@pytest.mark.parametrize("provider", ["anthropic", "openai"])
+def test_keyless_local_server_from_the_base_url_variable(tmp_path: Path, provider: str) -> None:
+    """$OPENAI_BASE_URL / $ANTHROPIC_BASE_URL alone name a local server that needs no key."""
+    ws = make_workspace(tmp_path)
+    with ScriptedLLMServer([Turn(text="Done.")]) as server:
+        proc, events, _ = run_agent(server, provider, ws, key=False, base_in_env=True)
+    assert proc.returncode == 0, proc.stdout.decode() + proc.stderr.decode()
+    assert server.remaining == 0 and events[-1]["kind"] == "message"
+
+
+def test_no_key_and_no_endpoint_is_an_auth_failure(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.endswith(("_API_KEY", "_BASE_URL"))}
+    argv = [sys.executable, "-m", "colliderbench.agents.api", "--provider", "openai"]
+    proc = subprocess.run(
+        [*argv, "--model", "gpt-5"], input=b"hi", env=env, capture_output=True, timeout=60
+    )
+    events = [json.loads(line) for line in proc.stdout.decode().splitlines()]
+    assert proc.returncode == 1 and events[-1]["failure_class"] == "auth"
+    assert "OPENAI_BASE_URL" in events[-1]["text"]
+
+
+def test_huge_command_output_is_not_held_in_memory(tmp_path: Path) -> None:
+    """100 MB of output: only the head and tail are read (the whole used to cost 300 MB RSS)."""
+    code = (
+        "import resource, sys\n"
+        "from colliderbench.agents.api import run_bash\n"
+        "out = run_bash(sys.argv[1], 60)\n"
+        "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)\n"
+        "sys.stdout.write(out)\n"
+    )
+    half = 50_000_000
+    cmd = f"head -c {half} /dev/zero | tr '\\0' A; head -c {half} /dev/zero | tr '\\0' Z; exit 3"
+    proc = subprocess.run(
+        [sys.executable, "-c", code, cmd], cwd=tmp_path, capture_output=True, timeout=120
+    )
+    assert proc.returncode == 0, proc.stderr.decode()
+    rss_kb, out = proc.stdout.decode().split("\n", 1)
+    assert int(rss_kb) < 100_000, f"peak RSS {int(rss_kb) // 1024} MB"
+    assert out == truncate("A" * half + "Z" * half) + "\n[exit code 3]"
+
+
+def test_streamed_cut_equals_truncate() -> None:
+    """read_cut gives what truncate gives on the whole text, multi-byte and broken UTF-8 included."""
+    import io
+
+    text = ("aé€😀" * 40_000).encode()
+    data = text[:100_001] + b"\xff" + text[100_001:]  # an invalid byte, a character split
+    for blob in (data, data[:1000], b"x" * (4 * OUTPUT_LIMIT + 1)):
+        assert read_cut(io.BytesIO(blob)) == truncate(blob.decode("utf-8", errors="replace"))
+
+
+def _ctx(tmp_path: Path, model: str = "gpt-5", **agent_args: str) -> RunContext:
+    return RunContext(
+        task_id=TASK,
+        model=model,
+        workspace=tmp_path,
+        prompt=PROMPT,
+        walltime_s=600,
+        agent_args=agent_args,
+    )
+
+
+@pytest.mark.parametrize(
+    ("agent_args", "message"),
+    [
+        ({"max_token": "100"}, "unknown --agent-arg 'max_token'"),
+        ({"events": "3000"}, "allowed: provider, base_url, api_key_env, max_cost_usd"),
+        ({"max_tokens": "lots"}, "max_tokens='lots': must be a non-negative integer"),
+        ({"max_total_tokens": "1.5"}, "must be a non-negative integer"),
+        ({"max_cost_usd": "five"}, "must be a non-negative number"),
+        ({"retry_base_s": "-1"}, "must be a non-negative number"),
+    ],
+)
+def test_spec_rejects_bad_agent_args(
+    tmp_path: Path, agent_args: dict[str, str], message: str
+) -> None:
+    with pytest.raises(UserError, match="allowed") as err:
+        API_AGENT.build(_ctx(tmp_path, **agent_args))
+    assert message in str(err.value)
+
+
+def test_spec_refuses_a_cost_budget_it_cannot_price(tmp_path: Path) -> None:
+    with pytest.raises(UserError, match="max_total_tokens"):
+        API_AGENT.build(_ctx(tmp_path, model="qwen3-coder", max_cost_usd="5"))
+    args = API_AGENT.build(_ctx(tmp_path, max_cost_usd="5", max_retries="0")).argv
+    assert args[args.index("--max-cost-usd") + 1] == "5"
+    assert args[args.index("--max-retries") + 1] == "0"
+
+
 def test_truncation_keeps_head_and_tail() -> None:
     text = "A" * 50_000 + "Z" * 50_000
     out = truncate(text)
@@ -297,7 +473,7 @@ def test_spec_builds_the_process_the_harness_starts(
         agent_args={
             "provider": "openai",
             "base_url": "http://127.0.0.1:8000/v1",
-            "max_cost_usd": "5",
+            "max_total_tokens": "2000000",
         },
     )
     inv = API_AGENT.build(ctx)
@@ -305,7 +481,8 @@ def test_spec_builds_the_process_the_harness_starts(
     args = inv.argv[3:]
     assert args[args.index("--provider") + 1] == "openai"
     assert args[args.index("--base-url") + 1] == "http://127.0.0.1:8000/v1"
-    assert args[args.index("--max-cost-usd") + 1] == "5"
+    assert args[args.index("--max-total-tokens") + 1] == "2000000"
+    assert "--max-cost-usd" not in args
     assert float(args[args.index("--walltime") + 1]) == pytest.approx(3540)
     assert inv.stdin == PROMPT and inv.env["OPENAI_API_KEY"] == "sk-host"
     assert "ANTHROPIC_API_KEY" not in inv.env
@@ -457,29 +634,42 @@ def test_api_agent_through_the_harness(tmp_path: Path, provider: str) -> None:
 
 
 @pytest.mark.sandbox
-def test_api_agent_runs_the_oracle_commands(tmp_path: Path) -> None:
-    """A scripted model that does what the oracle does, through `bash` in the sandbox: the run is
-    scored and judged like any other (the judge can replay the analysis it left)."""
+@pytest.mark.parametrize("provider", ["openai", "anthropic"])
+def test_api_agent_runs_an_honest_pipeline(tmp_path: Path, provider: str) -> None:
+    """A scripted model that writes and runs a real pipeline (events, an analysis that selects and
+    normalises them) through its tools in the sandbox: the run is scored and judged like any other
+    (the judge replays the analysis it left). `colliderbench solve` is the oracle's alone."""
+    from colliderbench.testing import synthetic_runs as S
+
     if shutil.which("bwrap") is None:
         pytest.skip("bubblewrap (bwrap) is not installed")
-    solve = f"colliderbench solve {TASK} --workdir . --events 200 --seed 7 --json > logs/solve.json; tail -c 300 logs/solve.json"
+    task = S.TASK_ID
     script = [
         Turn(tool_calls=[ToolCall("bash", {"command": "cat TASK.md | head -30"})]),
-        Turn(tool_calls=[ToolCall("bash", {"command": "mkdir -p logs && " + solve})]),
-        Turn(tool_calls=[ToolCall("read_file", {"path": f"results/{template_path(TASK).name}"})]),
+        Turn(
+            tool_calls=[
+                ToolCall("write_file", {"path": "pipeline.sh", "content": S.honest_replay_script()})
+            ]
+        ),
+        Turn(tool_calls=[ToolCall("bash", {"command": "bash pipeline.sh"})]),
+        Turn(tool_calls=[ToolCall("read_file", {"path": f"results/{template_path(task).name}"})]),
         Turn(text="Done: the histogram is filled from my simulation."),
     ]
     runs = tmp_path / "runs"
     env = {k: v for k, v in os.environ.items() if not k.endswith(("_API_KEY", "_BASE_URL"))}
-    env["OPENAI_API_KEY"] = "sk-test"
+    env["OPENAI_API_KEY" if provider == "openai" else "ANTHROPIC_API_KEY"] = "sk-test"
+    model = "gpt-5" if provider == "openai" else "claude-sonnet-4-5"
     exe = Path(sys.executable).parent / "colliderbench"
     with ScriptedLLMServer(script) as server:
-        argv = [str(exe), "run", "--agent", "api", "--provider", "openai", "--model", "gpt-5"]
-        argv += ["--base-url", server.openai_base_url, "--task", TASK, "--runs-dir", str(runs)]
+        base = server.openai_base_url if provider == "openai" else server.base_url
+        argv = [str(exe), "run", "--agent", "api", "--provider", provider, "--model", model]
+        argv += ["--base-url", base, "--task", task, "--runs-dir", str(runs)]
         argv += ["--walltime", "10m", "--sandbox", "bwrap"]
         proc = subprocess.run(argv, env=env, capture_output=True, timeout=600)
+        apis = {r.api for r in server.model_requests()}
     assert proc.returncode == 0, proc.stderr.decode()[-3000:]
     assert server.remaining == 0
+    assert apis == {"chat" if provider == "openai" else "anthropic"}
     (run_json,) = list(runs.rglob("run.json"))
     run = json.loads(run_json.read_text())
     assert run["status"] == "finished" and run["failure_class"] is None, run
@@ -488,8 +678,8 @@ def test_api_agent_runs_the_oracle_commands(tmp_path: Path) -> None:
     outputs = [
         json.loads(x) for x in (run_json.parent / "trace" / "events.jsonl").read_text().splitlines()
     ]
-    solve_out = [e["text"] for e in outputs if e["kind"] == "output"][1]
-    assert "[exit code 0]" in solve_out
+    pipeline_out = [e["text"] for e in outputs if e["kind"] == "output"][2]
+    assert pipeline_out.endswith("[exit code 0]"), pipeline_out
     judge = subprocess.run(
         [str(exe), "judge", str(run_json.parent), "--provider", "none", "--json"],
         env=env,
@@ -500,3 +690,33 @@ def test_api_agent_runs_the_oracle_commands(tmp_path: Path) -> None:
     verdict = json.loads((run_json.parent / "judge.json").read_text())
     assert verdict["replay"]["outcome"] != "not_replayable", verdict["replay"]
     assert verdict["verdict"] == "Passed", verdict["reasons"]  # an honest pipeline replays
+
+
+@pytest.mark.sandbox
+def test_api_agent_walltime_through_the_harness(tmp_path: Path) -> None:
+    """A model that keeps running `sleep`: the harness's walltime ends the run as a timeout."""
+    if shutil.which("bwrap") is None:
+        pytest.skip("bubblewrap (bwrap) is not installed")
+    script = [Turn(tool_calls=[ToolCall("bash", {"command": "sleep 2"})]) for _ in range(50)]
+    runs = tmp_path / "runs"
+    env = {k: v for k, v in os.environ.items() if not k.endswith(("_API_KEY", "_BASE_URL"))}
+    env["OPENAI_API_KEY"] = "sk-test"
+    exe = Path(sys.executable).parent / "colliderbench"
+    t0 = time.monotonic()
+    with ScriptedLLMServer(script) as server:
+        argv = [str(exe), "run", "--agent", "api", "--provider", "openai", "--model", "gpt-5"]
+        argv += ["--base-url", server.openai_base_url, "--task", TASK, "--runs-dir", str(runs)]
+        argv += ["--walltime", "5s", "--sandbox", "bwrap"]
+        proc = subprocess.run(argv, env=env, capture_output=True, timeout=300)
+    elapsed = time.monotonic() - t0
+    assert proc.returncode == 0, proc.stderr.decode()[-3000:]
+    assert server.remaining > 40  # a few sleeps at most, not the whole script
+    (run_json,) = list(runs.rglob("run.json"))
+    run = json.loads(run_json.read_text())
+    assert run["status"] == "failed" and run["failure_class"] == "timeout", run
+    events = [
+        json.loads(line)
+        for line in (run_json.parent / "trace" / "events.jsonl").read_text().splitlines()
+    ]
+    assert any(e["kind"] == "command" and e["command"] == "sleep 2" for e in events)
+    assert elapsed < 120  # the walltime plus the grace period and the harness's own work

@@ -40,7 +40,7 @@ def cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedPr
         ),
         (
             ["--agent", "api", "--model", "qwen3-coder", "--task", TASK, "--max-cost-usd", "1"],
-            "use --agent-arg max_total_tokens=N",
+            "use --max-total-tokens N",
         ),
         (
             ["--agent", "api", "--model", "gpt-5", "--task", TASK, "--agent-arg", "max_token=9"],

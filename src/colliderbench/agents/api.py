@@ -1,7 +1,7 @@
 """The built-in baseline agent: one tool-using loop over a model API, run inside the sandbox.
 
     python -m colliderbench.agents.api --provider anthropic|openai --model M [--base-url URL]
-        [--max-cost-usd X] [--walltime SECONDS] < prompt
+        [--max-cost-usd X] [--max-total-tokens N] [--walltime SECONDS] < prompt
 
 ``--provider anthropic`` speaks the Messages API (official ``anthropic`` SDK), ``--provider openai``
 Chat Completions with tool calls (official ``openai`` SDK; what vLLM, Ollama and llama.cpp serve).
@@ -14,7 +14,9 @@ The model gets four tools, with exactly these names and arguments:
 - ``edit_file {path, old, new}``: replaces the one occurrence of ``old`` with ``new``.
 
 The loop stops when the model ends its turn without a tool call, at the walltime, or when the
-cost budget is spent. Rate limits (429), overload (529) and server errors (5xx) are retried with
+cost budget (priced models only) or the token budget (input + output tokens over all calls) is
+spent. A reply cut off at the output limit without a tool call is not an end: the model is asked
+to continue, :data:`MAX_CONTINUES` times in a row at most. Rate limits (429), overload (529) and server errors (5xx) are retried with
 exponential backoff (honouring ``retry-after``). The trace is printed on stdout as the harness's
 normalised events (JSON lines): every model call is a ``message`` event carrying ``tokens_in``,
 ``tokens_out``, ``tokens_cache`` and ``cost_usd`` (price table), every tool call a ``command`` or
@@ -25,24 +27,32 @@ carrying ``failure_class``. Exit status: 0 done, 124 walltime or budget reached,
 from __future__ import annotations
 
 import argparse
+import codecs
 import json
 import os
 import random
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from colliderbench.harness.agent_spec import AgentSpec, Invocation, RunContext, TraceSummary
 
 OUTPUT_LIMIT = 30_000  # characters of tool output returned to the model
 COMMAND_TIMEOUT_S = 3600.0  # longest single bash command (the walltime also bounds it)
 DEFAULT_MAX_TOKENS = 16_384
+MAX_CONTINUES = 3  # consecutive replies cut off at the output limit before giving up
+CUT_OFF = ("max_tokens", "length")  # the stop reason of such a reply: Messages, Chat Completions
+CONTINUE_PROMPT = (
+    "Your reply was cut off at the output token limit. Continue where you stopped; write long "
+    "files in several smaller tool calls."
+)
 
 SYSTEM_PROMPT = """\
 You are an autonomous agent working alone in a sandboxed Linux workspace (your current directory).
@@ -136,11 +146,35 @@ def truncate(text: str, limit: int = OUTPUT_LIMIT) -> str:
     if len(text) <= limit:
         return text
     half = limit // 2
-    omitted = len(text) - 2 * half
+    return _cut(text[:half], len(text) - 2 * half, text[-half:], limit)
+
+
+def _cut(head: str, omitted: int, tail: str, limit: int) -> str:
     return (
-        text[:half] + f"\n[... {omitted} characters omitted: output is cut at {limit} characters; "
-        "redirect to a file and read parts of it to see more ...]\n" + text[-half:]
+        head + f"\n[... {omitted} characters omitted: output is cut at {limit} characters; "
+        "redirect to a file and read parts of it to see more ...]\n" + tail
     )
+
+
+def read_cut(f: BinaryIO, limit: int = OUTPUT_LIMIT) -> str:
+    """``truncate(f's whole text)``, streamed: a huge output never sits in memory whole."""
+    size = f.seek(0, os.SEEK_END)
+    f.seek(0)
+    if size <= 4 * limit:  # at most 4 bytes a character: small enough to read at once
+        return truncate(f.read().decode("utf-8", errors="replace"), limit)
+    half = limit // 2
+    decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
+    head = tail = ""
+    n = 0
+    while True:
+        chunk = f.read(1 << 20)
+        text = decoder.decode(chunk, final=not chunk)
+        n += len(text)
+        head += text[: half - len(head)]
+        tail = (tail + text)[-half:]
+        if not chunk:
+            break
+    return _cut(head, n - 2 * half, tail, limit)
 
 
 class ToolError(Exception):
@@ -151,28 +185,31 @@ _running: list[subprocess.Popen[bytes]] = []  # the command in flight, killed on
 
 
 def run_bash(command: str, timeout_s: float) -> str:
-    """Run ``bash -c command`` in its own process group; kill the group at the timeout."""
-    proc = subprocess.Popen(
-        ["bash", "-c", command],
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
-    _running.append(proc)
-    try:
-        out, _ = proc.communicate(timeout=max(1.0, timeout_s))
-        timed_out = False
-    except subprocess.TimeoutExpired:
-        _kill_group(proc)
-        out, _ = proc.communicate()
-        timed_out = True
-    finally:
-        _running.remove(proc)
-    text = out.decode("utf-8", errors="replace")
+    """Run ``bash -c command`` in its own process group; kill the group at the timeout.
+
+    The output goes to a temporary file, not a pipe, so that only its head and tail are read."""
+    with tempfile.TemporaryFile() as out:
+        proc = subprocess.Popen(
+            ["bash", "-c", command],
+            stdin=subprocess.DEVNULL,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        _running.append(proc)
+        try:
+            proc.wait(timeout=max(1.0, timeout_s))
+            timed_out = False
+        except subprocess.TimeoutExpired:
+            _kill_group(proc)
+            proc.wait()
+            timed_out = True
+        finally:
+            _running.remove(proc)
+        text = read_cut(out)
     if timed_out:
-        return truncate(text) + f"\n[command killed after {timeout_s:.0f} s]"
-    return truncate(text) + f"\n[exit code {proc.returncode}]"
+        return text + f"\n[command killed after {timeout_s:.0f} s]"
+    return text + f"\n[exit code {proc.returncode}]"
 
 
 def _kill_group(proc: subprocess.Popen[bytes]) -> None:
@@ -206,7 +243,8 @@ def execute_tool(name: str, args: Any, timeout_s: float) -> str:
     if name == "read_file":
         path = Path(_str_arg(args, "path"))
         try:
-            return truncate(path.read_text(errors="replace"))
+            with path.open("rb") as f:
+                return read_cut(f)
         except OSError as exc:
             raise ToolError(f"cannot read {path}: {exc.strerror or exc}") from exc
     if name == "write_file":
@@ -400,7 +438,7 @@ class Conversation:
 
     # -- history -------------------------------------------------------------------------------
     def add_user(self, text: str) -> None:
-        """The opening user message."""
+        """A user message: the prompt, or the request to continue a cut-off reply."""
         self.messages.append({"role": "user", "content": text})
 
     def add_results(self, results: list[tuple[Call, str, bool]]) -> None:
@@ -552,32 +590,37 @@ def run(args: argparse.Namespace, prompt: str) -> int:
     """The agent loop; returns the exit status."""
     from colliderbench.harness.cost import cost_usd, load_prices
 
-    start = time.monotonic()
-    deadline = start + args.walltime if args.walltime else float("inf")
-    key_env = args.api_key_env or (
-        "ANTHROPIC_API_KEY" if args.provider == "anthropic" else "OPENAI_API_KEY"
-    )
+    deadline = time.monotonic() + args.walltime if args.walltime else float("inf")
+    anthropic = args.provider == "anthropic"
+    key_env = args.api_key_env or ("ANTHROPIC_API_KEY" if anthropic else "OPENAI_API_KEY")
+    base_env = "ANTHROPIC_BASE_URL" if anthropic else "OPENAI_BASE_URL"
     api_key = os.environ.get(key_env)
-    if not api_key and not args.base_url:
-        emit("error", text=f"no API key: set {key_env}", failure_class="auth")
+    # a key-less local server is fine, given by --base-url or by the SDK's own variable
+    if not api_key and not (args.base_url or os.environ.get(base_env)):
+        emit(
+            "error",
+            text=f"no API key: set {key_env} (or --base-url / {base_env} for a local server)",
+            failure_class="auth",
+        )
+        return EXIT_FAILED
+    table = load_prices()
+    if args.max_cost_usd is not None and table.lookup(args.model) is None:
+        # refuse rather than run without the budget the user asked for
+        emit(
+            "error",
+            text=f"no price for model {args.model!r} in the table of {table.as_of}: the cost "
+            "budget cannot be enforced; use --max-total-tokens instead",
+            failure_class="harness_error",
+        )
         return EXIT_FAILED
     client = make_client(args.provider, args.base_url, api_key)
     max_tokens = args.max_tokens
-    if max_tokens is None and args.provider == "anthropic":
-        max_tokens = (
-            DEFAULT_MAX_TOKENS  # the Messages API requires a limit; Chat Completions does not
-        )
+    if max_tokens is None and anthropic:
+        max_tokens = DEFAULT_MAX_TOKENS  # the Messages API requires a limit; Chat Completions not
     conv = Conversation(args.provider, client, args.model, max_tokens or 0, args.effort)
     conv.add_user(prompt)
-    table = load_prices()
-    priced = table.lookup(args.model) is not None
-    if args.max_cost_usd is not None and not priced:
-        emit(
-            "error",
-            text=f"no price for model {args.model!r} in the table of {table.as_of}: the cost budget cannot be enforced",
-        )
     spent = 0.0
-    turn = 0
+    tokens = turn = cut_offs = 0
     emit("message", role="user", text=prompt)
     while True:
         turn += 1
@@ -598,6 +641,7 @@ def run(args: argparse.Namespace, prompt: str) -> int:
             table=table,
         )
         spent += cost or 0.0
+        tokens += reply.tokens_in + reply.tokens_out
         emit(
             "message",
             role="assistant",
@@ -610,49 +654,73 @@ def run(args: argparse.Namespace, prompt: str) -> int:
             tokens_cache=reply.tokens_cache,
             cost_usd=cost,
         )
-        if not reply.calls:
-            log(f"model ended its turn after {turn} calls; ${spent:.4f}")
-            return EXIT_OK
-        results: list[tuple[Call, str, bool]] = []
-        for call in reply.calls:
-            if (
-                call.name == "bash"
-                and isinstance(call.args, dict)
-                and isinstance(call.args.get("command"), str)
-            ):
-                emit("command", command=call.args["command"], tool="bash", id=call.id)
-            else:
+        if reply.calls:
+            conv.add_results(run_calls(reply.calls, deadline))
+            cut_offs = 0
+        elif reply.stop_reason in CUT_OFF:
+            # cut off mid-thought is not the end of the task: ask for the rest, a few times
+            cut_offs += 1
+            if cut_offs > MAX_CONTINUES:
                 emit(
-                    "tool_call",
-                    tool=call.name,
-                    input=call.args if call.args is not None else call.raw,
-                    id=call.id,
+                    "error",
+                    text=f"{cut_offs} replies in a row cut off at the output token limit",
+                    failure_class="agent_error",
                 )
-            remaining = deadline - time.monotonic()
-            try:
-                if call.args is None:
-                    raise ToolError(f"the arguments are not valid JSON: {call.raw[:200]!r}")
-                out, is_error = (
-                    execute_tool(call.name, call.args, min(COMMAND_TIMEOUT_S, remaining)),
-                    False,
-                )
-            except ToolError as exc:
-                out, is_error = f"error: {exc}", True
-            emit("output", id=call.id, text=out, is_error=is_error)
-            results.append((call, out, is_error))
-        conv.add_results(results)
-        if time.monotonic() >= deadline:
-            emit("error", text="walltime reached", failure_class="timeout")
-            log("stopped: walltime")
+                log("stopped: replies cut off at the output limit")
+                return EXIT_FAILED
+            emit("message", role="user", text=CONTINUE_PROMPT)
+            conv.add_user(CONTINUE_PROMPT)
+        else:
+            log(f"model ended its turn after {turn} calls; ${spent:.4f}, {tokens} tokens")
+            return EXIT_OK
+        reason = budget_reached(args, deadline, spent, tokens)
+        if reason:
+            emit("error", text=reason, failure_class="timeout")
+            log(f"stopped: {reason}")
             return EXIT_BUDGET
-        if args.max_cost_usd is not None and priced and spent >= args.max_cost_usd:
+
+
+def run_calls(calls: list[Call], deadline: float) -> list[tuple[Call, str, bool]]:
+    """Run one reply's tool calls, tracing each; a malformed call's error goes to the model."""
+    results: list[tuple[Call, str, bool]] = []
+    for call in calls:
+        if (
+            call.name == "bash"
+            and isinstance(call.args, dict)
+            and isinstance(call.args.get("command"), str)
+        ):
+            emit("command", command=call.args["command"], tool="bash", id=call.id)
+        else:
             emit(
-                "error",
-                text=f"cost budget reached: ${spent:.4f} >= ${args.max_cost_usd:.4f}",
-                failure_class="timeout",
+                "tool_call",
+                tool=call.name,
+                input=call.args if call.args is not None else call.raw,
+                id=call.id,
             )
-            log("stopped: cost budget")
-            return EXIT_BUDGET
+        remaining = deadline - time.monotonic()
+        try:
+            if call.args is None:
+                raise ToolError(f"the arguments are not valid JSON: {call.raw[:200]!r}")
+            out = execute_tool(call.name, call.args, min(COMMAND_TIMEOUT_S, remaining))
+            is_error = False
+        except ToolError as exc:
+            out, is_error = f"error: {exc}", True
+        emit("output", id=call.id, text=out, is_error=is_error)
+        results.append((call, out, is_error))
+    return results
+
+
+def budget_reached(
+    args: argparse.Namespace, deadline: float, spent: float, tokens: int
+) -> str | None:
+    """Why the loop must stop now (walltime, cost or token budget), or None."""
+    if time.monotonic() >= deadline:
+        return "walltime reached"
+    if args.max_cost_usd is not None and spent >= args.max_cost_usd:
+        return f"cost budget reached: ${spent:.4f} >= ${args.max_cost_usd:.4f}"
+    if args.max_total_tokens is not None and tokens >= args.max_total_tokens:
+        return f"token budget reached: {tokens} >= {args.max_total_tokens} tokens (input + output)"
+    return None
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -675,7 +743,13 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "--max-cost-usd",
         type=float,
         default=None,
-        help="stop when the price-table cost reaches this",
+        help="stop when the price-table cost reaches this (priced models only)",
+    )
+    p.add_argument(
+        "--max-total-tokens",
+        type=int,
+        default=None,
+        help="stop when input + output tokens, summed over all calls, reach this",
     )
     p.add_argument(
         "--walltime", type=float, default=None, help="seconds; stop the loop when they are spent"
@@ -734,12 +808,54 @@ def _provider_of(ctx: RunContext) -> str:
     return "anthropic" if (ctx.model or "").lower().startswith("claude") else "openai"
 
 
+# the agent args build_api knows; the numeric ones with their type
+AGENT_ARGS = ("provider", "base_url", "api_key_env")
+NUMERIC_ARGS: dict[str, type] = {
+    "max_cost_usd": float,
+    "max_total_tokens": int,
+    "max_tokens": int,
+    "max_retries": int,
+    "retry_base_s": float,
+}
+
+
+def _check_agent_args(ctx: RunContext) -> None:
+    """A misspelt or non-numeric --agent-arg is a user error before any run, not ignored."""
+    from colliderbench.errors import UserError
+
+    allowed = ", ".join([*AGENT_ARGS, *NUMERIC_ARGS])
+    for key, value in ctx.agent_args.items():
+        if key not in AGENT_ARGS and key not in NUMERIC_ARGS:
+            raise UserError(f"unknown --agent-arg {key!r} for the api agent (allowed: {allowed})")
+        kind = NUMERIC_ARGS.get(key)
+        if kind is None:
+            continue
+        try:
+            ok = kind(value) >= 0
+        except (TypeError, ValueError):
+            ok = False
+        if not ok:
+            what = "a non-negative integer" if kind is int else "a non-negative number"
+            raise UserError(f"--agent-arg {key}={value!r}: must be {what} (allowed: {allowed})")
+    if "max_cost_usd" in ctx.agent_args:
+        from colliderbench.harness.cost import load_prices
+
+        table = load_prices()
+        if table.lookup(ctx.model) is None:
+            raise UserError(
+                f"--max-cost-usd: no price for model {ctx.model!r} in the price table of "
+                f"{table.as_of}, so the cost budget cannot be enforced; use "
+                "--max-total-tokens N (input + output tokens) instead"
+            )
+
+
 def build_api(ctx: RunContext) -> Invocation:
     """``python -m colliderbench.agents.api ...`` with the prompt on stdin."""
     from colliderbench.errors import UserError
 
     if not ctx.model:
         raise UserError("the api agent needs --model")
+    _check_agent_args(ctx)
     provider = _provider_of(ctx)
     # stop the loop a little before the harness's kill, so the trace ends cleanly
     walltime = max(1.0, ctx.walltime_s - min(60.0, 0.05 * ctx.walltime_s))
@@ -756,9 +872,9 @@ def build_api(ctx: RunContext) -> Invocation:
     base_url = ctx.agent_args.get("base_url")
     if base_url:
         argv += ["--base-url", base_url]
-    for key in ("max_cost_usd", "max_tokens", "max_retries", "retry_base_s"):
+    for key in NUMERIC_ARGS:
         if ctx.agent_args.get(key):
-            argv += ["--" + key.replace("_", "-"), ctx.agent_args[key]]
+            argv += ["--" + key.replace("_", "-"), str(ctx.agent_args[key]).strip()]
     if ctx.effort:
         argv += ["--effort", ctx.effort]
     key_env = ctx.agent_args.get("api_key_env")

@@ -88,6 +88,12 @@ def _agent_args(pairs: tuple[str, ...]) -> dict[str, str]:
     "--base-url", default=None, help="Model endpoint (api agent, claude-code, codex, ...)."
 )
 @click.option("--max-cost-usd", type=float, default=None, help="Cost budget per run (api agent).")
+@click.option(
+    "--max-total-tokens",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Token budget per run, input + output (api agent; works for unpriced models).",
+)
 def run(
     agent: str,
     model: str | None,
@@ -108,6 +114,7 @@ def run(
     provider: str | None,
     base_url: str | None,
     max_cost_usd: float | None,
+    max_total_tokens: int | None,
 ) -> None:
     """Run AGENT on tasks, each in a fresh workspace inside a sandbox; resumable.
 
@@ -129,6 +136,8 @@ def run(
         args["base_url"] = base_url
     if max_cost_usd is not None:
         args["max_cost_usd"] = f"{max_cost_usd:g}"
+    if max_total_tokens is not None:
+        args["max_total_tokens"] = str(max_total_tokens)
     spec = BatchSpec(
         agent=agent,
         model=model,
