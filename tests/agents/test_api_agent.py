@@ -444,7 +444,7 @@ def test_spec_rejects_bad_agent_args(
 
 
 def test_spec_refuses_a_cost_budget_it_cannot_price(tmp_path: Path) -> None:
-    with pytest.raises(UserError, match="max_total_tokens"):
+    with pytest.raises(UserError, match="max-total-tokens"):
         API_AGENT.build(_ctx(tmp_path, model="qwen3-coder", max_cost_usd="5"))
     args = API_AGENT.build(_ctx(tmp_path, max_cost_usd="5", max_retries="0")).argv
     assert args[args.index("--max-cost-usd") + 1] == "5"
