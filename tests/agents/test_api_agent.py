@@ -385,11 +385,13 @@ def test_no_key_and_no_endpoint_is_an_auth_failure(tmp_path: Path) -> None:
 
 def test_huge_command_output_is_not_held_in_memory(tmp_path: Path) -> None:
     """100 MB of output: only the head and tail are read (the whole used to cost 300 MB RSS)."""
+    # VmHWM, not ru_maxrss: getrusage keeps the forking pytest process's size across exec
     code = (
-        "import resource, sys\n"
+        "import re, sys\n"
         "from colliderbench.agents.api import run_bash\n"
         "out = run_bash(sys.argv[1], 60)\n"
-        "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)\n"
+        "status = open('/proc/self/status').read()\n"
+        "print(re.search(r'VmHWM:\\s+(\\d+)', status).group(1))\n"
         "sys.stdout.write(out)\n"
     )
     half = 50_000_000
