@@ -77,3 +77,26 @@ def test_replacement_table_from_the_environment(
     monkeypatch.setenv("COLLIDERBENCH_PRICES", str(f2))
     with pytest.raises(UserError):
         load_prices()
+
+
+def test_killed_claude_run_prices_cache_writes_at_their_rate() -> None:
+    """No result event (walltime kill): the cost comes from the table, cache writes at 6.25 $/M
+    for claude-opus-4-5, not at the 5 $/M input rate."""
+    from colliderbench.harness.vendors import parse_claude_code
+
+    msg = {
+        "type": "assistant",
+        "message": {
+            "id": "m1",
+            "content": [{"type": "text", "text": "working"}],
+            "usage": {
+                "input_tokens": 0,
+                "cache_read_input_tokens": 0,
+                "cache_creation_input_tokens": 1_000_000,
+                "output_tokens": 0,
+            },
+        },
+    }
+    summary = parse_claude_code((json.dumps(msg) + "\n").encode(), b"", -15)
+    assert summary.tokens_in == 1_000_000 and summary.tokens_cache_write == 1_000_000
+    assert fill_cost(summary, "claude-opus-4-5").cost_usd == pytest.approx(6.25)

@@ -57,6 +57,7 @@ class TraceSummary:
     tokens_in: int | None = None
     tokens_out: int | None = None
     tokens_cache: int | None = None
+    tokens_cache_write: int | None = None  # part of tokens_in, priced at the cache-write rate
     cost_usd: float | None = None
     cost_source: str | None = None  # "vendor" | "price_table" | None
     failure_class: FailureClass | None = (

@@ -132,7 +132,13 @@ def fill_cost(summary: TraceSummary, model: str | None) -> TraceSummary:
     known model, ``cost_usd`` is computed and ``cost_source`` set to ``"price_table"``."""
     if summary.cost_usd is not None:
         return summary
-    value = cost_usd(model, summary.tokens_in, summary.tokens_out, summary.tokens_cache)
+    value = cost_usd(
+        model,
+        summary.tokens_in,
+        summary.tokens_out,
+        summary.tokens_cache,
+        summary.tokens_cache_write,
+    )
     if value is not None:
         summary.cost_usd = value
         summary.cost_source = "price_table"

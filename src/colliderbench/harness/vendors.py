@@ -308,6 +308,7 @@ def parse_claude_code(stdout: bytes, stderr: bytes, exit_code: int) -> TraceSumm
         cache_write = _int(usage.get("cache_creation_input_tokens"))
         s.tokens_in = _int(usage.get("input_tokens")) + cache_read + cache_write
         s.tokens_cache = cache_read
+        s.tokens_cache_write = cache_write
         s.tokens_out = _int(usage.get("output_tokens"))
         if result.get("total_cost_usd") is not None:
             s.cost_usd = float(result["total_cost_usd"])
@@ -334,6 +335,7 @@ def parse_claude_code(stdout: bytes, stderr: bytes, exit_code: int) -> TraceSumm
             write = sum(_int(u.get("cache_creation_input_tokens")) for u in usages)
             s.tokens_in = sum(_int(u.get("input_tokens")) for u in usages) + read + write
             s.tokens_cache = read
+            s.tokens_cache_write = write
             s.tokens_out = sum(_int(u.get("output_tokens")) for u in usages)
         if exit_code != 0:
             s.failure_class = classify_error_text(stderr.decode("utf-8", errors="replace"))
