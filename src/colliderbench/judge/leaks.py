@@ -307,15 +307,15 @@ def scan_leaks(
 
     # 5. unsourced numbers: authored before any output produced them, or literals in code
     sub_vals = [y for y in submitted if y is not None and math.isfinite(y) and y != 0]
+    readers = _reader_ids(record.events)
     if sub_vals and len(sub_vals) >= min(need, len(sub_vals)):
         sub_need = min(need, len(sub_vals))
-        readers = _reader_ids(record.events)
         for i, ev in enumerate(record.events):
             if ev.get("kind") == "output":
                 if ev.get("id") in readers:
                     continue  # the paper or HEPData showing numbers does not compute them
-                text = event_text(ev)
-                if sum(_shows(text, y, 3) for y in sub_vals) >= sub_need:
+                tokens = numbers_in(event_text(ev))
+                if sum(_shows(tokens, y, 3) for y in sub_vals) >= sub_need:
                     rep.first_output_with_submission = i
                     break
                 continue
@@ -346,7 +346,7 @@ def scan_leaks(
             f"the submitted numbers were written by the agent ({rep.premature.where}) "
             "before any tool output contained them"
         )
-    rep.hand_set = hand_set_bins(record, submitted)
+    rep.hand_set = hand_set_bins(record, submitted, readers)
     if rep.hand_set:
         rep.unsourced = True
         rep.reasons.append(
@@ -383,42 +383,43 @@ def _read_data_file(rel: str, code: str, analysis_outputs: Collection[str] | Non
     )
 
 
-def hand_set_bins(record: RunRecord, submitted: Sequence[float | None]) -> list[Hit]:
+def hand_set_bins(
+    record: RunRecord, submitted: Sequence[float | None], readers: Collection[Any]
+) -> list[Hit]:
     """Submitted bins whose value first appears in an agent-authored edit of the submission file
     (the command or tool call names the file and carries the number), before any tool output that
-    is not a reading of published material showed it. Tokens need two significant digits."""
+    is not a reading of published material (``readers``: ids from ``_reader_ids``) showed it.
+    Tokens need two significant digits."""
     name = record.submission_path.name
-    readers = _reader_ids(record.events)
+    # each event's numbers once: (index, kind, tokens, edits the submission file)
+    scanned = []
+    for i, ev in enumerate(record.events):
+        kind = ev.get("kind")
+        if kind == "output" and ev.get("id") in readers:
+            continue  # the paper or HEPData showing a number does not compute it
+        if kind in WRITING_KINDS or kind == "output":
+            text = event_text(ev)
+            scanned.append((i, kind, numbers_in(text), name in text))
     hits: list[Hit] = []
     for j, y in enumerate(submitted):
         if y is None or not math.isfinite(y) or y == 0:
             continue
-        for i, ev in enumerate(record.events):
-            kind = ev.get("kind")
-            if kind not in WRITING_KINDS and kind != "output":
-                continue
-            text = event_text(ev)
+        for i, kind, tokens, edits_submission in scanned:
             if kind == "output":
-                if ev.get("id") not in readers and _shows(text, y):
+                if _shows(tokens, y):
                     break  # a program showed the number (perhaps with more digits): sourced
                 continue
-            tok = next((t for t in numbers_in(text) if token_matches(t, y, 2)), None)
-            if tok is not None and name in text:
+            tok = next((t for t in tokens if token_matches(t, y, 2)), None)
+            if tok is not None and edits_submission:
                 hits.append(Hit(where=f"trace:{i}:{kind}", bins=[j], tokens=[tok]))
                 break
     return hits
 
 
-def _shows(text: str, y: float, min_sig: int = 2) -> bool:
-    """Whether a tool output shows ``y``: one of its numbers is ``y`` rounded to the number's
-    digits, or rounds to ``y`` (the agent copied a printed 24.779975 as 24.78)."""
+def _shows(tokens: Sequence[str], y: float, min_sig: int = 2) -> bool:
+    """Whether a tool output's number tokens show ``y``: one is ``y`` rounded to its digits, or
+    rounds to ``y`` (the agent copied a printed 24.779975 as 24.78)."""
     typed = float_token(y)
-    for t in numbers_in(text):
-        if token_matches(t, y, min_sig):
-            return True
-        try:
-            if token_matches(typed, float(t), min_sig):
-                return True
-        except ValueError:
-            continue
-    return False
+    return any(
+        token_matches(t, y, min_sig) or token_matches(typed, float(t), min_sig) for t in tokens
+    )
