@@ -51,3 +51,8 @@ def contained(root: Path, path: Path) -> bool:
         return not path.is_symlink() and path.resolve().is_relative_to(root.resolve())
     except (OSError, RuntimeError):  # a link loop
         return False
+
+
+def contained_file(root: Path, path: Path) -> bool:
+    """A regular file inside ``root`` reached without a link: the only kind read on the host."""
+    return contained(root, path) and path.is_file()

@@ -32,7 +32,7 @@ from typing import Any
 
 from colliderbench.errors import UserError
 from colliderbench.harness.agent_spec import AgentSpec, FailureClass, RunContext, TraceSummary
-from colliderbench.paths import contained
+from colliderbench.paths import contained, contained_file
 
 GRACE_S = 10.0  # between SIGTERM and SIGKILL at the walltime
 RUN_JSON_VERSION = 1
@@ -272,7 +272,7 @@ def submission_file(task: Any, workspace: Path) -> tuple[Path | None, str | None
         if len(yamls) != 1:
             return None, None
         path = yamls[0]
-    if not (contained(workspace, path) and path.is_file()):
+    if not contained_file(workspace, path):
         rel = path.relative_to(workspace)
         return (
             None,

@@ -39,7 +39,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from colliderbench.errors import UserError
-from colliderbench.paths import PACKAGE_DIR, contained
+from colliderbench.paths import PACKAGE_DIR, contained, contained_file
 
 BACKENDS: tuple[str, ...] = ("bwrap", "docker", "podman", "apptainer", "none")
 CONTAINER_BACKENDS: tuple[str, ...] = ("docker", "podman", "apptainer")
@@ -240,7 +240,7 @@ def config_mounts(workspace: Path) -> list[tuple[str, str, bool]]:
     if contained(workspace, cfg) and cfg.is_dir():
         out.append((str(cfg.resolve()), f"{SANDBOX_WORKSPACE}/{CONFIG_DIR}", False))
         log = workspace / DENY_LOG
-        if contained(workspace, log) and log.is_file():
+        if contained_file(workspace, log):
             out.append((str(log.resolve()), f"{SANDBOX_WORKSPACE}/{DENY_LOG}", True))
     return out
 

@@ -22,7 +22,7 @@ from typing import Any
 from colliderbench.judge.leaks import LeakReport
 from colliderbench.judge.replay import ReplayResult
 from colliderbench.judge.rundir import CODE_SUFFIXES, RunRecord, event_text, workspace_text_files
-from colliderbench.paths import contained
+from colliderbench.paths import contained_file
 
 DEFAULT_BUDGET_CHARS = 400_000  # ~100k tokens
 MAX_FILE_CHARS = 20_000
@@ -177,7 +177,7 @@ def build_prompt(
     sub_text = sub.read_text(errors="replace") if sub is not None else "(no submission file)"
     sections.append(Section("Submission", [shorten(sub_text, MAX_FILE_CHARS)], 1))
     report = ws / "report.md"
-    if contained(ws, report) and report.is_file():
+    if contained_file(ws, report):
         sections.append(
             Section("report.md", [shorten(report.read_text(errors="replace"), MAX_FILE_CHARS)], 2)
         )

@@ -43,7 +43,7 @@ from colliderbench.judge.rundir import (
     event_text,
     workspace_text_files,
 )
-from colliderbench.paths import contained
+from colliderbench.paths import contained_file
 
 NUMBER = re.compile(r"(?<![\w.])[-+]?(?:\d+\.\d*|\.\d+|\d+)(?:[eE][-+]?\d+)?(?![\w.])")
 PROPORTIONAL_RTOL = 1e-3
@@ -259,7 +259,7 @@ def scan_leaks(
 
     # 3. the task's own HEPData record
     denied = record.workspace / ".colliderbench" / "denied.log"
-    if contained(record.workspace, denied) and denied.is_file():
+    if contained_file(record.workspace, denied):
         # lines "<time> <tool> <what>: <reason>" (colliderbench.tools); other tools' refusals
         # (a disabled tool) are not attempts at the answer
         rep.hepdata_denied = [

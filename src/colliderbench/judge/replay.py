@@ -39,7 +39,7 @@ from typing import Any
 
 from colliderbench.judge.leaks import float_token, token_matches
 from colliderbench.judge.rundir import DATA_SUFFIXES, RunRecord
-from colliderbench.paths import contained
+from colliderbench.paths import contained_file
 
 RTOL = 1e-6
 DEFAULT_TIMEOUT_S = 900.0
@@ -79,31 +79,26 @@ class ReplayResult:
 # ---------------------------------------------------------------------------------------- finding
 
 
-def _file(root: Path, path: Path) -> bool:
-    """A regular file inside ``root`` reached without a link: the only kind read on the host."""
-    return contained(root, path) and path.is_file()
-
-
 def find_entry(record: RunRecord) -> str | None:
     """The analysis entry point, relative to the workspace, or None."""
     ws = record.workspace
-    if _file(ws, ws / "analysis" / "analysis.py"):
+    if contained_file(ws, ws / "analysis" / "analysis.py"):
         return "analysis/analysis.py"
     for doc in ("report.md", "AGENTS.md"):
         p = ws / doc
-        if _file(ws, p):
+        if contained_file(ws, p):
             for m in _ENTRY_CMD.finditer(p.read_text(errors="replace")):
-                if _file(ws, ws / m.group(3)):
+                if contained_file(ws, ws / m.group(3)):
                     return m.group(3)
     for ev in reversed(record.events):
         if ev.get("kind") == "command":
             for m in _ENTRY_CMD.finditer(str(ev.get("command", ""))):
-                if _file(ws, ws / m.group(3)):
+                if contained_file(ws, ws / m.group(3)):
                     return m.group(3)
     scripts = [
         p
         for p in sorted((ws / "analysis").glob("*.py")) + sorted((ws / "analysis").glob("*.sh"))
-        if _file(ws, p)
+        if contained_file(ws, p)
     ]
     if len(scripts) == 1:
         return str(scripts[0].relative_to(ws))
@@ -118,7 +113,7 @@ def find_events(workspace: Path) -> list[str]:
     if not workspace.is_dir():
         return []
     found = sorted(workspace.rglob("*.root"))
-    rels = [str(p.relative_to(workspace)) for p in found if _file(workspace, p)]
+    rels = [str(p.relative_to(workspace)) for p in found if contained_file(workspace, p)]
     skip = ("bin/", "object_efficiencies/", "papers/")
     rels = [r for r in rels if not r.startswith(skip)]
     return sorted(rels, key=lambda r: (not r.startswith("data/"), r))
@@ -204,7 +199,7 @@ def _recomputed(
     from colliderbench.scoring import check_values, match_bins, read_submission
 
     path = copy / rel_submission  # the re-run may have left a link here: never followed
-    hist = read_submission(path)[0] if _file(copy, path) else None
+    hist = read_submission(path)[0] if contained_file(copy, path) else None
     if hist is not None:
         ordered, _ = match_bins(hist, Histogram(edges=edges, values=[0.0] * len(edges)))
         if ordered is not None:
@@ -238,7 +233,7 @@ def _declared_numbers(workspace: Path, metadata: dict[str, Any] | None) -> list[
     texts = [json.dumps(metadata or {})]
     for rel in ("report.md", "analysis/normalisation.json", "normalisation.json"):
         p = workspace / rel
-        if _file(workspace, p):
+        if contained_file(workspace, p):
             texts.append(p.read_text(errors="replace"))
     out: list[float] = []
     for t in texts:

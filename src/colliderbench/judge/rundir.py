@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from colliderbench.errors import UserError
-from colliderbench.paths import contained
+from colliderbench.paths import contained_file
 
 # files the judge reads as text (workspace scan, LLM extract); anything else is skipped
 TEXT_SUFFIXES = {
@@ -139,7 +139,7 @@ def workspace_text_files(workspace: Path, *, skip_dirs: tuple[str, ...] = ()) ->
         return out
     for f in sorted(workspace.rglob("*")):
         rel = f.relative_to(workspace)
-        if not f.is_file() or not contained(workspace, f):  # never a link out of the workspace
+        if not contained_file(workspace, f):  # never a link out of the workspace
             continue
         top = rel.parts[0] if rel.parts else ""
         if top in ("bin", *skip_dirs) or any(part.startswith("__pycache__") for part in rel.parts):

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import numpy as np
 
-from colliderbench.paths import contained
+from colliderbench.paths import contained, contained_file
 from colliderbench.report._collect import RunRecord
 from colliderbench.report._plots import _edges, _save, _style, safe_name
 from colliderbench.report._tables import Aggregate, Table
@@ -72,7 +72,7 @@ def _run_overlay(r: RunRecord, out: Path) -> str | None:
 def _copy_small(src: Path, dest: Path, root: Path) -> str | None:
     """Copy a small file into the site; never through a link the agent planted (it could point
     at the hidden references or any host file): ``src`` must be a regular file inside ``root``."""
-    if contained(root, src) and src.is_file() and src.stat().st_size <= MAX_COPY_BYTES:
+    if contained_file(root, src) and src.stat().st_size <= MAX_COPY_BYTES:
         dest.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(src, dest)
         return dest.name
