@@ -127,6 +127,44 @@ def test_tchiwz_z_filter_efficiency_is_computed() -> None:
     assert any(kids[0] < 10 for kids in decays_of(particles, 24))
 
 
+@pytest.mark.parametrize(("count", "efficiency"), [(1, 0.5), (2, 0.25)])
+def test_t5wg_neutralino_count_filter(count: int, efficiency: float) -> None:
+    """Every kept event has exactly ``count`` gluino decays to chi^0_1 (each then gamma G~, the
+    rest W G~), and the efficiency is the binomial one from the 50/50 decay table."""
+    spec = spec_for(
+        "T5Wg", {"gluino": 1600, "nlsp": 100}, neutralino_count=count, keep_particles=True
+    )
+    particles, info = generate_chunk(spec, 30, 3)
+    for ev in particles:
+        n = decays_of(ev[np.newaxis], 1000022)
+        c = decays_of(ev[np.newaxis], 1000024)
+        assert sum(n.values()) == count and sum(c.values()) == 2 - count
+        assert set(n) <= {(22, 1000039)}
+    assert info["filter_efficiency"] == pytest.approx(efficiency, rel=1e-9)
+    # the veto's measured pass fraction agrees with the analytic one (binomial, ~4 sigma)
+    seen, kept = info["filter_seen"], info["filter_kept"]
+    assert kept == 30 and seen >= 30
+    assert abs(kept / seen - efficiency) < 4 * np.sqrt(efficiency * (1 - efficiency) / seen)
+
+
+def test_neutralino_count_probability_reads_the_decay_table() -> None:
+    """A spectrum whose gluino never decays to chi^0_1 cannot be filtered on it: one clear error."""
+    import tempfile
+
+    from colliderbench.errors import UserError
+
+    spec = spec_for("T5Wg", {"gluino": 1600, "nlsp": 100})
+    with tempfile.TemporaryDirectory() as tmp:
+        pythia = generate._make_pythia(spec, 1, tmp)
+    assert generate.neutralino_count_probability(pythia, 0) == pytest.approx(0.25)
+    assert generate.neutralino_count_probability(pythia, 1) == pytest.approx(0.5)
+    spec = spec_for("T2tt", {"stop": 1000, "neutralino1": 50})
+    with tempfile.TemporaryDirectory() as tmp:
+        pythia = generate._make_pythia(spec, 1, tmp)
+    with pytest.raises(UserError, match="chi\\^0_1"):
+        generate.neutralino_count_probability(pythia, 1)
+
+
 def test_chunk_seeds_and_splitting() -> None:
     assert generate.chunk_seeds(7, 4) == generate.chunk_seeds(7, 4)
     assert len(set(generate.chunk_seeds(7, 50))) == 50

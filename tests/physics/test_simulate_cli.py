@@ -62,6 +62,17 @@ BAD_INPUTS = [
         "non-negative",
     ),
     (["--lhe", "{missing}"], "cannot read LHE"),
+    (
+        ["--model", "T6gg", "--mass", "squark=1750", "--mass", "nlsp=1650"]
+        + ["--neutralino-count", "1"],
+        "applies to T5Wg, not T6gg",
+    ),
+    (["--slha", "{slha}", "--process", "gluino_pair", "--neutralino-count", "1"], "not --slha"),
+    (
+        ["--model", "T5Wg", "--mass", "gluino=1600", "--mass", "nlsp=100"]
+        + ["--neutralino-count", "3"],
+        "must be 0, 1 or 2",
+    ),
     (["--lhe", "{garbage}"], "not a Les Houches"),
     (
         ["--model", "T2tt", "--mass", "stop=1000", "--mass", "neutralino1=50", "--out", "{nodir}"],
@@ -215,6 +226,32 @@ def test_z_filter_recorded(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -
     assert 0.095 < meta["filter_efficiency"] < 0.106
     assert meta["filter_efficiency"] == summary["filter_efficiency"]
     assert meta["z_filter"] == [11, 13, 15]
+
+
+def test_neutralino_count_recorded(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """The T5Wg gamma-W filter: analytic efficiency 0.5 in the file, the measured one beside it."""
+    delphes_io = pytest.importorskip("colliderbench.physics.delphes_io")
+    out = tmp_path / "wg.root"
+    args = ["--model", "T5Wg", "--mass", "gluino=1600", "--mass", "nlsp=100"]
+    summary = simulate_json(
+        [
+            *args,
+            "--neutralino-count",
+            "1",
+            "--events",
+            "6",
+            "--detector",
+            "none",
+            "--out",
+            str(out),
+        ],
+        capsys,
+    )
+    meta = delphes_io.read_metadata(out)
+    assert meta["filter_efficiency"] == summary["filter_efficiency"] == pytest.approx(0.5)
+    assert meta["neutralino_count"] == 1
+    assert summary["filter_decays_seen"] >= 6
+    assert 0.0 < summary["filter_measured"] <= 1.0 and summary["filter_measured_err"] > 0.0
 
 
 def test_check_output_creates_a_file_before_generating(tmp_path: Path) -> None:

@@ -106,3 +106,26 @@ def test_cached_sample_names_this_workdir_and_is_world_readable(
     assert stat.S_IMODE(out.stat().st_mode) == 0o644
     summary = json.loads((work / "sims" / "simulate.json").read_text())
     assert summary == {"output": str(out), "events": 10}
+
+
+def test_sus16047_t5wg_is_the_gamma_w_final_state_at_half_the_rate(
+    tmp_path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The 047 T5Wg recast generates only gamma-W events (one chi^0_1, one chi^+-_1) and
+    normalises them to sigma x L x 0.5, the analysis group's definition of its T5Wg yields."""
+    import json
+
+    from colliderbench.physics.delphes_io import read_metadata
+    from colliderbench.recasts.solve import solve
+
+    monkeypatch.setenv("COLLIDERBENCH_DATA", str(tmp_path / "cache"))
+    result = solve(
+        "sus-16-047_sim-T5Wg_highHT", 40, workdir=tmp_path / "w", cache=False, progress=False
+    )
+    meta = read_metadata(tmp_path / "w" / "data" / "events.root")
+    assert meta["neutralino_count"] == 1 and meta["filter_efficiency"] == pytest.approx(0.5)
+    assert result.normalisation["filter_efficiency"] == pytest.approx(0.5)
+    cutflow = json.loads((tmp_path / "w" / "cutflow.json").read_text())
+    assert cutflow["normalisation"]["filter_efficiency"] == pytest.approx(0.5)
+    assert cutflow["cuts"][0]["yield"] == pytest.approx(8.10078 * 35.9 * 0.5, rel=1e-3)
+    assert "0.5" in (tmp_path / "w" / "report.md").read_text()

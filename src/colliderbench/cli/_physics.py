@@ -62,6 +62,13 @@ from colliderbench.errors import UserError
     help="TChiWZ: force Z decays (ll = e, mu, tau pairs); the efficiency is computed and recorded.",
 )
 @click.option(
+    "--neutralino-count",
+    type=int,
+    help="T5Wg: keep only events in which exactly N of the two gluino decays gave a chi^0_1 "
+    "(2: gamma gamma, 1: gamma W, 0: W W final state); vetoed before the shower, the filter "
+    "efficiency (0.25/0.5/0.25 for 50/50 decays) is computed and recorded.",
+)
+@click.option(
     "--tune",
     type=click.Choice(["CUETP8M1", "Monash", "none"]),
     default="CUETP8M1",
@@ -96,6 +103,7 @@ def simulate(
     jet_r: float,
     keep_particles: bool,
     z_filter: str | None,
+    neutralino_count: int | None,
     tune: str,
     settings: tuple[str, ...],
     chunk_size: int | None,
@@ -116,6 +124,8 @@ def simulate(
     generation = {"tune": tune, "settings": settings}
     if z_filter:
         generation["z_filter"] = z_filter
+    if neutralino_count is not None:
+        generation["neutralino_count"] = neutralino_count
     summary = run(
         model=model,
         masses=parse_mass_args(masses) if masses else None,
@@ -143,9 +153,18 @@ def simulate(
         "(normalise with NLO+NLL: colliderbench xsec)",
     ]
     if summary["filter_efficiency"] != 1.0:
-        lines.append(
-            f"generator filter efficiency {summary['filter_efficiency']:.5f} (Pythia's Z branching fractions)"
+        source = (
+            "Pythia's decay tables"
+            if neutralino_count is not None
+            else "Pythia's Z branching fractions"
         )
+        line = f"generator filter efficiency {summary['filter_efficiency']:.5f} ({source})"
+        if "filter_measured" in summary:
+            line += (
+                f"; measured {summary['filter_measured']:.4f} +- {summary['filter_measured_err']:.4f}"
+                f" over {summary['filter_decays_seen']} decayed pairs"
+            )
+        lines.append(line)
     if summary.get("xsec_process"):
         lines.append(
             f"NLO+NLL: colliderbench xsec --process {summary['xsec_process']} --mass {summary['xsec_mass']:g}"

@@ -11,6 +11,7 @@ with 1 worker, 8 processes or a Dask cluster.
 from __future__ import annotations
 
 import contextlib
+import math
 import os
 import sys
 import tempfile
@@ -71,7 +72,9 @@ class GenerationSpec:
 
     ``slha`` is the spectrum text (None for LHE input, which carries its own); ``process`` the Pythia
     switches of the hard process; ``settings`` extra user strings applied last (they win);
-    ``z_filter`` the Z decay products kept (efficiency computed from Pythia's Z width).
+    ``z_filter`` the Z decay products kept (efficiency computed from Pythia's Z width);
+    ``neutralino_count`` keeps only events in which exactly that many of the pair's two decays
+    gave a chi^0_1 (see :class:`NeutralinoCountFilter`).
     """
 
     label: str
@@ -82,6 +85,7 @@ class GenerationSpec:
     ecm_gev: float = ECM_GEV
     settings: tuple[str, ...] = ()
     z_filter: tuple[int, ...] = ()
+    neutralino_count: int | None = None
     keep_particles: bool = False
 
     def pythia_settings(self, seed: int, slha_path: str | None) -> list[str]:
@@ -128,7 +132,11 @@ def split_events(n_events: int, chunk_size: int) -> list[int]:
     return [base + 1] * extra + [base] * (n_chunks - extra)
 
 
-def _make_pythia(spec: GenerationSpec, seed: int, workdir: str, skip_lhe: int = 0) -> Any:
+def _make_pythia(
+    spec: GenerationSpec, seed: int, workdir: str, skip_lhe: int = 0, hook: Any = None
+) -> Any:
+    """A configured, initialised Pythia; ``hook`` (a UserHooks the caller keeps alive) is set
+    before ``init``, as Pythia requires."""
     import pythia8mc
 
     slha_path = None
@@ -142,6 +150,8 @@ def _make_pythia(spec: GenerationSpec, seed: int, workdir: str, skip_lhe: int = 
     for line in settings:
         if not pythia.readString(line):
             raise UserError(f"Pythia rejected the setting {line!r}")
+    if hook is not None:
+        pythia.setUserHooksPtr(hook)
     if not pythia.init():
         what = (
             f"LHE file {spec.lhe}"
@@ -171,7 +181,10 @@ def check_spec(spec: GenerationSpec) -> None:
     """Initialise Pythia once with ``spec`` (output silenced) so that a bad setting, spectrum or
     LHE file is one clear UserError before any worker starts, not a failure inside a chunk."""
     with tempfile.TemporaryDirectory(prefix="cb-check-") as workdir, _silenced_stdout():
-        _make_pythia(spec, 1, workdir)
+        hook = neutralino_filter(spec)
+        pythia = _make_pythia(spec, 1, workdir, hook=hook)
+        if hook is not None:
+            neutralino_count_probability(pythia, spec.neutralino_count)  # a table without chi^0_1
 
 
 _CHARGES: dict[int, int] = {}  # PDG id -> charge, filled lazily per process
@@ -247,6 +260,79 @@ def z_open_fraction(pythia: Any) -> float:
     return float(pythia.particleData.resOpenFrac(23))
 
 
+NEUTRALINO = 1000022
+GLUINO = 1000021
+
+
+def _neutralino_filter_class() -> type:
+    import pythia8mc
+
+    class NeutralinoCountFilter(pythia8mc.UserHooks):  # type: ignore[misc]
+        """Vetoes, right after the sparticle decays and before any shower, every event whose
+        number of decaying chi^0_1 differs from ``count``.
+
+        In T5Wg this splits the sample the way the CMS SUS-16-047 group did (``signal_nBinos``):
+        2 = gamma gamma, 1 = gamma W, 0 = W W final states. Vetoed events cost only their hard
+        process; ``seen``/``kept`` record the measured pass fraction as a check of the analytic
+        filter efficiency.
+        """
+
+        def __init__(self, count: int) -> None:
+            super().__init__()
+            self.count = count
+            self.seen = 0
+            self.kept = 0
+
+        def canVetoResonanceDecays(self) -> bool:  # noqa: N802 (Pythia's name)
+            return True
+
+        def doVetoResonanceDecays(self, process: Any) -> bool:  # noqa: N802 (Pythia's name)
+            decayed = 0
+            for i in range(process.size()):
+                p = process[i]
+                if abs(p.id()) == NEUTRALINO and p.daughter1() > 0:
+                    decayed += abs(process[p.daughter1()].id()) != NEUTRALINO
+            self.seen += 1
+            keep = decayed == self.count
+            self.kept += keep
+            return not keep
+
+    return NeutralinoCountFilter
+
+
+def neutralino_filter(spec: GenerationSpec) -> Any:
+    """The veto hook for ``spec.neutralino_count`` (None when the spec asks for no filter)."""
+    if spec.neutralino_count is None:
+        return None
+    return _neutralino_filter_class()(spec.neutralino_count)
+
+
+def neutralino_count_probability(pythia: Any, count: int, parent: int = GLUINO) -> float:
+    """P(exactly ``count`` of the two ``parent`` decays give a chi^0_1): binomial in the open
+    branching fraction b of the parent's chi^0_1 channels, from Pythia's decay table.
+
+    T5Wg with b = 1/2: P(1) = 2 b (1 - b) = 0.5, P(0) = P(2) = 0.25. This is the filter
+    efficiency the normalisation needs (sigma x L x P x selection efficiency).
+    """
+    entry = pythia.particleData.particleDataEntryPtr(parent)
+    total = to_neutralino = 0.0
+    for i in range(entry.sizeChannels()):
+        channel = entry.channel(i)
+        if channel.onMode() <= 0:
+            continue
+        total += channel.bRatio()
+        products = {abs(channel.product(j)) for j in range(channel.multiplicity())}
+        if NEUTRALINO in products:
+            to_neutralino += channel.bRatio()
+    if total <= 0.0 or to_neutralino <= 0.0:
+        raise UserError(
+            f"the neutralino-count filter needs decays of {parent} to chi^0_1 ({NEUTRALINO}); "
+            "this spectrum has none"
+        )
+    b = to_neutralino / total
+    return float(math.comb(2, count) * b**count * (1.0 - b) ** (2 - count))
+
+
 def generate_chunk(
     spec: GenerationSpec, n_events: int, seed: int, *, lhe_offset: int = 0
 ) -> tuple[ak.Array, dict[str, Any]]:
@@ -258,8 +344,9 @@ def generate_chunk(
     function of picklable arguments, so it is usable as a ``multiprocessing`` or Dask task.
     """
     t0 = time.perf_counter()
+    hook = neutralino_filter(spec)
     with tempfile.TemporaryDirectory(prefix="cb-gen-") as workdir:
-        pythia = _make_pythia(spec, seed, workdir, skip_lhe=lhe_offset)
+        pythia = _make_pythia(spec, seed, workdir, skip_lhe=lhe_offset, hook=hook)
     t_init = time.perf_counter()
     if spec.lhe is not None:
         # exactly this chunk's slice of the file: one attempt per LHE event ("none" marks a failure
@@ -286,7 +373,9 @@ def generate_chunk(
     particles = event_record(batch, pythia, spec.keep_particles)
     t_ext = time.perf_counter()
     info = pythia.infoPython()
-    z_eff = z_open_fraction(pythia) if spec.z_filter else 1.0
+    filter_eff = z_open_fraction(pythia) if spec.z_filter else 1.0
+    if hook is not None:
+        filter_eff *= neutralino_count_probability(pythia, hook.count)
     meta = {
         "events": int(len(batch)),
         "seed": int(seed),
@@ -295,7 +384,9 @@ def generate_chunk(
         "n_tried": int(info.nTried()),
         "n_selected": int(info.nSelected()),
         "n_accepted": int(info.nAccepted()),
-        "filter_efficiency": z_eff,
+        "filter_efficiency": filter_eff,
+        "filter_seen": hook.seen if hook is not None else 0,
+        "filter_kept": hook.kept if hook is not None else 0,
         "init_s": t_init - t0,
         "generate_s": t_gen - t_init,
         "extract_s": t_ext - t_gen,
@@ -317,6 +408,9 @@ def combine_chunk_info(infos: Sequence[dict[str, Any]]) -> dict[str, Any]:
         "n_tried": int(sum(i["n_tried"] for i in infos)),
         "n_accepted": int(sum(i["n_accepted"] for i in infos)),
         "filter_efficiency": float(infos[0]["filter_efficiency"]) if infos else 1.0,
+        # the neutralino-count filter's measured pass fraction (a check of the analytic one)
+        "filter_seen": int(sum(i.get("filter_seen", 0) for i in infos)),
+        "filter_kept": int(sum(i.get("filter_kept", 0) for i in infos)),
         "chunks": len(infos),
         "chunk_seeds": [int(i["seed"]) for i in infos],
     }

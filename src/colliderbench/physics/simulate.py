@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import math
 import multiprocessing
 import os
 import sys
@@ -73,6 +74,7 @@ def sample_from_model(
     masses: Mapping[str, float],
     *,
     z_filter: str | None = None,
+    neutralino_count: int | None = None,
     tune: str = "CUETP8M1",
     settings: Sequence[str] = (),
     keep_particles: bool = False,
@@ -87,6 +89,7 @@ def sample_from_model(
         tune=tune,
         settings=tuple(settings),
         z_filter=zf,
+        neutralino_count=_neutralino_count(neutralino_count, m.name),
         keep_particles=keep_particles,
     )
     return Sample(
@@ -143,6 +146,24 @@ def sample_from_lhe(
         keep_particles=keep_particles,
     )
     return Sample(spec=spec, model=None, source="lhe")
+
+
+NEUTRALINO_COUNT_MODELS = ("T5Wg",)
+
+
+def _neutralino_count(count: int | None, model: str) -> int | None:
+    """Validate the neutralino-count filter: 0, 1 or 2, for models whose two sparticle decays
+    each choose between a chi^0_1 and a chi^+-_1 (T5Wg)."""
+    if count is None:
+        return None
+    if model not in NEUTRALINO_COUNT_MODELS:
+        raise UserError(
+            f"the neutralino-count filter applies to {', '.join(NEUTRALINO_COUNT_MODELS)}, "
+            f"not {model}"
+        )
+    if count not in (0, 1, 2):
+        raise UserError(f"the neutralino count must be 0, 1 or 2, got {count}")
+    return int(count)
 
 
 def _z_filter(name: str | None, model: str | None) -> tuple[int, ...]:
@@ -409,14 +430,21 @@ def simulate(
     """Model point (or SLHA, or LHE) -> ``events`` events -> detector -> Delphes-layout ROOT file.
 
     ``detector`` is ``"cms"``, ``"none"`` (generator particles only) or a dict of detector options
-    (implies cms). ``generation`` may hold ``z_filter``, ``tune``, ``settings`` (extra Pythia
-    strings) and ``chunk_size``. With a Dask ``client`` the chunks run on its workers instead of a
+    (implies cms). ``generation`` may hold ``z_filter``, ``neutralino_count`` (built-in T5Wg),
+    ``tune``, ``settings`` (extra Pythia strings) and ``chunk_size``. With a Dask ``client`` the chunks run on its workers instead of a
     local pool. Writes ``output`` and, with ``sims_dir``, the SLHA, Pythia settings and summary
     there. Returns the JSON summary.
     """
     t_start = time.perf_counter()
     gen = dict(generation or {})
-    unknown = set(gen) - {"z_filter", "tune", "settings", "chunk_size", "keep_particles"}
+    unknown = set(gen) - {
+        "z_filter",
+        "neutralino_count",
+        "tune",
+        "settings",
+        "chunk_size",
+        "keep_particles",
+    }
     if unknown:
         raise UserError(f"unknown generation option(s): {', '.join(sorted(unknown))}")
     keep_particles = bool(keep_particles or gen.get("keep_particles", False))
@@ -455,16 +483,26 @@ def simulate(
     if model is not None:
         if process is not None:
             raise UserError("--process goes with --slha; a --model knows its own process")
-        sample = sample_from_model(model, masses or {}, z_filter=gen.get("z_filter"), **common)
+        sample = sample_from_model(
+            model,
+            masses or {},
+            z_filter=gen.get("z_filter"),
+            neutralino_count=gen.get("neutralino_count"),
+            **common,
+        )
     elif slha is not None:
         if masses:
             raise UserError("--mass goes with --model; an --slha file carries its own masses")
         if not process:
             raise UserError("--slha needs --process (e.g. gluino_pair, stop_pair, wino_c1n2)")
+        if gen.get("neutralino_count") is not None:
+            raise UserError("the neutralino-count filter goes with --model T5Wg, not --slha")
         sample = sample_from_slha(slha, process, z_filter=gen.get("z_filter"), **common)
     else:
         if masses or process:
             raise UserError("--lhe takes no --mass or --process: the LHE file defines the events")
+        if gen.get("z_filter") or gen.get("neutralino_count") is not None:
+            raise UserError("--lhe events carry their own decays: no generator filter applies")
         sample = sample_from_lhe(lhe, **common)  # type: ignore[arg-type]
         available = count_lhe_events(lhe)  # type: ignore[arg-type]
         if available == 0:
@@ -513,6 +551,7 @@ def simulate(
         "sigma_lo_pb": totals["sigma_lo_pb"],
         "sigma_lo_err_pb": totals["sigma_lo_err_pb"],
         "filter_efficiency": totals["filter_efficiency"],
+        **_filter_check(sample, totals),
         "xsec_process": sample.xsec_process,
         "xsec_mass": sample.xsec_mass,
         "wall_s": round(wall, 3),
@@ -534,6 +573,19 @@ def simulate(
     if sims_dir is not None:
         write_sims(Path(sims_dir), sample, metadata, summary, seed)
     return summary
+
+
+def _filter_check(sample: Sample, totals: Mapping[str, Any]) -> dict[str, Any]:
+    """The neutralino-count filter's measured pass fraction beside the analytic efficiency."""
+    if sample.spec.neutralino_count is None or not totals.get("filter_seen"):
+        return {}
+    seen, kept = int(totals["filter_seen"]), int(totals["filter_kept"])
+    frac = kept / seen
+    return {
+        "filter_measured": frac,
+        "filter_measured_err": math.sqrt(frac * (1.0 - frac) / seen),
+        "filter_decays_seen": seen,
+    }
 
 
 def build_metadata(
@@ -568,9 +620,11 @@ def build_metadata(
         "events": int(totals["events"]),
         "sigma_lo_pb": totals["sigma_lo_pb"],
         "sigma_lo_err_pb": totals["sigma_lo_err_pb"],
-        "sigma_lo_note": "Pythia's LO estimate before any decay filter; normalise with NLO+NLL (colliderbench xsec)",
+        "sigma_lo_note": "Pythia LO estimate: before a Z-decay filter, after a neutralino-count veto; normalise with NLO+NLL (colliderbench xsec) x filter_efficiency",
         "filter_efficiency": totals["filter_efficiency"],
         "z_filter": list(sample.spec.z_filter),
+        "neutralino_count": sample.spec.neutralino_count,
+        **_filter_check(sample, totals),
         "xsec_process": sample.xsec_process,
         "xsec_mass": sample.xsec_mass,
         "sqrt_s_gev": sample.spec.ecm_gev,
