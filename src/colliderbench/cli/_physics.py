@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -121,7 +122,7 @@ def simulate(
 
     if masses and model is None:
         raise UserError("--mass needs --model")
-    generation = {"tune": tune, "settings": settings}
+    generation: dict[str, Any] = {"tune": tune, "settings": settings}
     if z_filter:
         generation["z_filter"] = z_filter
     if neutralino_count is not None:

@@ -184,7 +184,7 @@ def check_spec(spec: GenerationSpec) -> None:
         hook = neutralino_filter(spec)
         pythia = _make_pythia(spec, 1, workdir, hook=hook)
         if hook is not None:
-            neutralino_count_probability(pythia, spec.neutralino_count)  # a table without chi^0_1
+            neutralino_count_probability(pythia, hook.count)  # a table without chi^0_1
 
 
 _CHARGES: dict[int, int] = {}  # PDG id -> charge, filled lazily per process

@@ -431,8 +431,8 @@ def simulate(
 
     ``detector`` is ``"cms"``, ``"none"`` (generator particles only) or a dict of detector options
     (implies cms). ``generation`` may hold ``z_filter``, ``neutralino_count`` (built-in T5Wg),
-    ``tune``, ``settings`` (extra Pythia strings) and ``chunk_size``. With a Dask ``client`` the chunks run on its workers instead of a
-    local pool. Writes ``output`` and, with ``sims_dir``, the SLHA, Pythia settings and summary
+    ``tune``, ``settings`` (extra Pythia strings) and ``chunk_size``. With a Dask ``client`` the
+    chunks run on its workers instead of a local pool. Writes ``output`` and, with ``sims_dir``, the SLHA, Pythia settings and summary
     there. Returns the JSON summary.
     """
     t_start = time.perf_counter()
@@ -530,8 +530,10 @@ def simulate(
             t_sim = time.perf_counter()
             totals = combine_chunk_info(infos)
             n_written = writer.n_events
+            filter_check = measured_filter_fraction(totals)
             metadata = build_metadata(sample, totals, seed, det_name, det_options, workers, chunk)
             metadata["events"] = n_written
+            metadata.update(filter_check)
             writer.close(metadata)
     finally:
         if pool is not None:
@@ -551,7 +553,7 @@ def simulate(
         "sigma_lo_pb": totals["sigma_lo_pb"],
         "sigma_lo_err_pb": totals["sigma_lo_err_pb"],
         "filter_efficiency": totals["filter_efficiency"],
-        **_filter_check(sample, totals),
+        **filter_check,
         "xsec_process": sample.xsec_process,
         "xsec_mass": sample.xsec_mass,
         "wall_s": round(wall, 3),
@@ -575,9 +577,10 @@ def simulate(
     return summary
 
 
-def _filter_check(sample: Sample, totals: Mapping[str, Any]) -> dict[str, Any]:
-    """The neutralino-count filter's measured pass fraction beside the analytic efficiency."""
-    if sample.spec.neutralino_count is None or not totals.get("filter_seen"):
+def measured_filter_fraction(totals: Mapping[str, Any]) -> dict[str, Any]:
+    """The neutralino-count veto's observed pass fraction and its binomial error, to sit beside
+    the analytic efficiency (empty when no veto ran)."""
+    if not totals.get("filter_seen"):
         return {}
     seen, kept = int(totals["filter_seen"]), int(totals["filter_kept"])
     frac = kept / seen
@@ -624,7 +627,6 @@ def build_metadata(
         "filter_efficiency": totals["filter_efficiency"],
         "z_filter": list(sample.spec.z_filter),
         "neutralino_count": sample.spec.neutralino_count,
-        **_filter_check(sample, totals),
         "xsec_process": sample.xsec_process,
         "xsec_mass": sample.xsec_mass,
         "sqrt_s_gev": sample.spec.ecm_gev,
