@@ -48,7 +48,7 @@ def _edges(task: str, n: int) -> np.ndarray:
 
 def best_run(records: list[RunRecord]) -> RunRecord | None:
     valid = [r for r in records if r.score and r.score.get("valid") and not r.fabricated]
-    return min(valid, key=lambda r: r.score["relative_l2"]) if valid else None  # type: ignore[index]
+    return min(valid, key=lambda r: float((r.score or {})["relative_l2"])) if valid else None
 
 
 def overlay(agg: Aggregate, task: str, out: Path) -> list[Path]:
@@ -56,7 +56,7 @@ def overlay(agg: Aggregate, task: str, out: Path) -> list[Path]:
     ref_run = next((r for r in recs if r.score and r.score.get("reference")), None)
     if ref_run is None:
         return []
-    ref = np.asarray(ref_run.score["reference"], float)  # type: ignore[index]
+    ref = np.asarray((ref_run.score or {})["reference"], dtype=np.float64)
     edges = _edges(task, len(ref))
     _style()
     fig, ax = plt.subplots()
@@ -64,10 +64,11 @@ def overlay(agg: Aggregate, task: str, out: Path) -> list[Path]:
     for agent in agg.agents:
         best = best_run([r for r in recs if r.label == agent])
         if best is not None:
-            y = np.asarray(best.score["submitted"], float)  # type: ignore[index]
+            score = best.score or {}
+            y = np.asarray(score["submitted"], dtype=np.float64)
             ax.stairs(
-                y, edges, label=f"{agent} (best d = {best.score['relative_l2']:.2f})", linewidth=1.8
-            )  # type: ignore[index]
+                y, edges, label=f"{agent} (best d = {score['relative_l2']:.2f})", linewidth=1.8
+            )
     ax.set_xlabel("bin edges [GeV] (last bin: overflow)")
     ax.set_ylabel("events / 35.9 fb$^{-1}$")
     ax.set_title(task, fontsize=13)
@@ -121,7 +122,7 @@ def mean_d(agg: Aggregate, out: Path) -> list[Path]:
     x = np.arange(len(agg.tasks))
     for k, agent in enumerate(agg.agents):
         vals = [
-            by[(agent, t)].mean_d
+            float(by[(agent, t)].mean_d or 0.0)
             if (agent, t) in by and by[(agent, t)].mean_d is not None
             else np.nan
             for t in agg.tasks

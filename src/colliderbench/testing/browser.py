@@ -16,6 +16,8 @@ def _driver(profile: Path):
     from selenium.webdriver.chrome.service import Service
 
     opts = webdriver.ChromeOptions()
+    if CHROMIUM is None:
+        raise RuntimeError("no chromium binary on PATH")
     opts.binary_location = CHROMIUM
     for arg in (
         "--headless=new",

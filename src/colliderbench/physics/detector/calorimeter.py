@@ -37,9 +37,9 @@ class TowerGrid:
 def make_grid(name: str, edge_groups: list[tuple[list[float], int]]) -> TowerGrid:
     """Grid from (edges, φ bins) groups; like the card, a later group wins for an edge given twice."""
     edges: dict[float, int] = {}
-    for group, nphi in edge_groups:
+    for group, group_nphi in edge_groups:
         for edge in group:
-            edges[round(float(edge), 6)] = nphi
+            edges[round(float(edge), 6)] = group_nphi
     eta = np.array(sorted(edges))
     nphi = np.array([edges[e] for e in eta], dtype=np.int64)
     nphi[0] = 0  # the first edge only closes the grid

@@ -149,12 +149,15 @@ def build_eflow(calo: Calorimetry) -> EFlow:
         (t.evt, np.full(len(t.evt), KIND_TRACK), np.arange(len(t.evt)), t.pid, t.charge,
          t.px, t.py, t.pz, t.e)
     )  # fmt: skip
-    for kind, tow, pid in ((KIND_PHOTON, calo.ecal, 22), (KIND_NEUTRAL_HADRON, calo.hcal, 0)):
+    for tower_kind, tow, tower_pid in (
+        (KIND_PHOTON, calo.ecal, 22),
+        (KIND_NEUTRAL_HADRON, calo.hcal, 0),
+    ):
         idx = np.flatnonzero(tow.neutral)
         e, eta, phi = tow.neutral_energy[idx], tow.eta[idx], tow.phi[idx]
         pt = e / np.cosh(eta)
         parts.append(
-            (tow.evt[idx], np.full(len(idx), kind), idx, np.full(len(idx), pid),
+            (tow.evt[idx], np.full(len(idx), tower_kind), idx, np.full(len(idx), tower_pid),
              np.zeros(len(idx)), pt * np.cos(phi), pt * np.sin(phi), pt * np.sinh(eta), e)
         )  # fmt: skip
     cols = [np.concatenate(c) for c in zip(*parts, strict=True)]
