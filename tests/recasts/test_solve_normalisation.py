@@ -108,6 +108,34 @@ def test_cached_sample_names_this_workdir_and_is_world_readable(
     assert summary == {"output": str(out), "events": 10}
 
 
+def test_sample_cache_key_follows_the_decay_table_and_versions(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A changed model definition (same model name and masses) or generator must not reuse a
+    cached sample made by the old one."""
+    import colliderbench.physics.generate as generate
+    import colliderbench.physics.models as models
+    from colliderbench.recasts import recast_for
+    from colliderbench.recasts.solve import _sample_key
+
+    recast = recast_for("sus-16-047_sim-T5Wg_lowHT")
+    key = _sample_key(recast, 1000, 1)
+    assert key == _sample_key(recast_for("sus-16-047_sim-T5Wg_highHT"), 1000, 1)  # shared sample
+    assert key != _sample_key(recast, 1000, 2)
+
+    real = models.model_slha
+
+    def other_table(name, masses):  # type: ignore[no-untyped-def]
+        model, resolved, text = real(name, masses)
+        return model, resolved, text.replace("1.250000000e-01", "1.240000000e-01")
+
+    monkeypatch.setattr(models, "model_slha", other_table)
+    assert _sample_key(recast, 1000, 1) != key
+    monkeypatch.setattr(models, "model_slha", real)
+    monkeypatch.setattr(generate, "pythia_version", lambda: "0.0.0")
+    assert _sample_key(recast, 1000, 1) != key
+
+
 def test_sus16047_t5wg_is_the_gamma_w_final_state_at_half_the_rate(
     tmp_path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -148,9 +148,20 @@ class SolveResult:
 
 
 def _sample_key(recast: Recast, n_events: int, seed: int) -> str:
+    """Cache key of a recast's sample: everything that decides its events.
+
+    The SLHA text (masses and decay tables) and the colliderbench and Pythia versions are part of
+    it, so a changed model definition or generator never reuses samples made by the old one.
+    """
+    from colliderbench import __version__
+    from colliderbench.physics.generate import pythia_version
+    from colliderbench.physics.models import model_slha
+
     spec = {
         "model": recast.model,
         "masses": dict(recast.masses),
+        "slha": model_slha(recast.model, recast.masses)[2],
+        "versions": [__version__, pythia_version()],
         "generation": dict(recast.generation),
         "detector": dict(recast.detector),
         "events": n_events,
