@@ -54,12 +54,13 @@ TASKS = PHOTON_TASKS + LEPTON_TASKS
 
 # events per sample for a MC stat error below 5% on the total yield (400 effective selected
 # events at the expected acceptance); T5Wg 1600/100 low-H_T^gamma selects ~1.2% of the gamma W events,
-# T2bW 900/50 region G and T2tt 800/400 compressed region well under 1%.
+# T2bW 900/50 region G and T2tt 800/400 compressed region well under 1%. T5Wg 1600/100 gets twice
+# that (3.4%): at 40000 events its low-region d scatters by +-0.03 between seeds.
 DEFAULT_EVENTS = {
     "sus-16-046_sim-T5Wg": 4000,
     "sus-16-046_sim-TChiWg": 4000,
-    "sus-16-047_sim-T5Wg_highHT": 40000,
-    "sus-16-047_sim-T5Wg_lowHT": 40000,
+    "sus-16-047_sim-T5Wg_highHT": 80000,
+    "sus-16-047_sim-T5Wg_lowHT": 80000,
     "sus-16-047_sim-T6gg_highHT": 4000,
     "sus-16-047_sim-T6gg_lowHT": 4000,
     "sus-16-034_sim-TChiWZ": 10000,

@@ -59,7 +59,8 @@ def test_t5wg_branching_fractions_match_the_slha(t5wg_record: tuple[ak.Array, di
     # BR = 0.5: binomial sigma = sqrt(0.25 / 120) = 0.046; 4 sigma
     assert abs(to_chargino / n - 0.5) < 4 * np.sqrt(0.25 / n)
     quarks = {kid for kids in gluino for kid in kids if kid < 10}
-    assert quarks <= {1, 2, 3, 4}
+    assert quarks <= {1, 2, 3, 4, 5}  # CMS's SMS-T5Wg table: b only in the neutral decays
+    assert all(5 not in kids for kids in gluino if 1000024 in kids)
     assert set(decays_of(particles, 1000022)) == {(22, 1000039)}
     assert set(decays_of(particles, 1000024)) == {(24, 1000039)}
 

@@ -44,8 +44,11 @@ def test_t5wg_spectrum_and_decays() -> None:
     to_n1 = sum(br for br, ids in gluino if 1000022 in ids)
     to_c1 = sum(br for br, ids in gluino if 1000024 in map(abs, ids))
     assert to_n1 == pytest.approx(0.5) and to_c1 == pytest.approx(0.5)
+    # CMS's SMS-T5Wg table: b b~ N1 is one of five equal neutral channels; no top quarks
+    assert [br for br, ids in gluino if ids == (5, -5, 1000022)] == [pytest.approx(0.1)]
+    assert not any(abs(i) == 6 for _br, ids in gluino for i in ids)
     for _br, ids in gluino:  # every channel conserves charge (3 x quark charge)
-        charge3 = {1: -1, 2: 2, 3: -1, 4: 2}
+        charge3 = {1: -1, 2: 2, 3: -1, 4: 2, 5: -1}
         q = sum(charge3[abs(i)] * (1 if i > 0 else -1) for i in ids if abs(i) < 10)
         q += 3 * (1 if 1000024 in ids else -1 if -1000024 in ids else 0)
         assert q == 0, ids

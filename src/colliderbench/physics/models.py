@@ -198,8 +198,10 @@ def _require(cond: bool, message: str) -> None:
 def _t5wg(m: dict[str, float]) -> Spectrum:
     masses = _base_masses()
     masses.update({GLUINO: m["gluino"], N1: m["nlsp"], C1: m["nlsp"], GRAVITINO: m["gravitino"]})
-    # g~ -> q q~ N1 (q = u, d, s, c) and g~ -> q q~' C1+- (charge conserving, flavour diagonal), 50/50
-    neutral: list[Decay] = [(0.5 / 4, (q, -q, N1)) for q in (1, 2, 3, 4)]
+    # 50/50 between g~ -> q q~ N1 with q = d, u, s, c, b (10% each) and g~ -> q q~' C1+- within the
+    # first two generations (12.5% each): the decay table of CMS's SMS-T5Wg scan (its Pythia 8
+    # generator fragment), whose samples the SUS-16-046/047 yields come from
+    neutral: list[Decay] = [(0.5 / 5, (q, -q, N1)) for q in (1, 2, 3, 4, 5)]
     charged: list[Decay] = [
         (0.5 / 4, ids) for ids in ((1, -2, C1), (3, -4, C1), (2, -1, -C1), (4, -3, -C1))
     ]
