@@ -313,7 +313,9 @@ _LIGHT = ",".join(str(q) for q in LIGHT_SQUARKS)
 MODELS: dict[str, Model] = {
     "T5Wg": Model(
         name="T5Wg",
-        description="gluino pair; g~ -> q q~ N1 / q q~' C1 (50/50); N1 -> gamma G~, C1 -> W G~",
+        description=(
+            "gluino pair; g~ -> q q~ N1 (q = d u s c b) / q q~' C1 (50/50); N1 -> gamma G~, C1 -> W G~"
+        ),
         mass_keys=("gluino", "nlsp"),
         processes=_STRONG_GLUINO,
         xsec_process="gluino_pair",
