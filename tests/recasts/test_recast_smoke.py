@@ -35,6 +35,24 @@ def _benchmark():  # type: ignore[no-untyped-def]
     return module
 
 
+def test_d_mc_uncertainty_follows_the_bin_errors() -> None:
+    """The MC spread of d is zero without MC errors and, far from the reference where d is
+    linear in the bins, equals the propagated error |grad d . sigma|."""
+    from colliderbench.scoring import relative_l2
+
+    d_mc = _benchmark().d_mc_uncertainty
+    ref = np.array([3.0, 2.0, 1.0])
+    values = np.array([4.5, 1.0, 1.0])
+    assert d_mc(values, np.zeros(3), ref) == pytest.approx(0.0, abs=1e-12)
+    errors = np.array([0.05, 0.02, 0.04])
+    diff = values - ref
+    grad = diff / (np.linalg.norm(diff) * np.linalg.norm(ref))
+    expected = float(np.sqrt(np.sum((grad * errors) ** 2)))
+    assert d_mc(values, errors, ref) == pytest.approx(expected, rel=0.05)
+    assert relative_l2(values, ref) > 10 * expected  # the linear regime the check relies on
+    assert d_mc(values, 2 * errors, ref) == pytest.approx(2 * expected, rel=0.05)
+
+
 @pytest.mark.slow
 def test_recasts_smoke(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from colliderbench.scoring import read_submission
