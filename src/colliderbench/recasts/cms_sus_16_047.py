@@ -72,9 +72,10 @@ card says), and its W may be off shell down to 7 GeV (irrelevant: the W from a 1
 is on shell). Our extra jets come from the Pythia shower, not from matrix elements.
 
 Precision of the reference: the fragment's event-count rule gives about 40000 events at
-m_gluino = 1600 GeV, half of them gamma W. The published low-region yields (1.9 of 145 gamma W
-events at sigma x L x 0.5) therefore rest on about 260 simulated events: 10-14% MC statistical
-error per bin, quoted to one decimal. That alone scatters d by about 0.1 for an exact prediction.
+m_gluino = 1600 GeV, half of them gamma W. At our low-region efficiency (1.1% of the gamma W
+events) that is about 220 simulated events in the three low-region bins, 11-13% MC statistical
+error per bin; the published values are also rounded to one decimal. For an exact prediction this
+alone scatters d by about 0.1.
 
 Measured effect of each alternative on d (same events per point, seed 1; T6gg 1750/1650: 4000
 events, default d = 0.074 high / 0.140 low H_T^gamma, MC stat 3.5% / 2.8%; T5Wg 1600/100: 80000
