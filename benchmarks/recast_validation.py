@@ -8,10 +8,11 @@ Every task, photon (SUS-16-046/047) and lepton (SUS-16-034/051), is solved with
 ``colliderbench.recasts.solve`` (the same code path as ``colliderbench solve``: its events carry jet
 flavour and b tags); this script alone reads the reference yields (through the corpus' hidden
 references) to print d (relative_l2) with its spread from our own MC statistics, delta_norm and
-shape_l2 (and the task type's primary metric: shape_l2 for shape tasks, d otherwise). With ``--alternatives`` every ambiguity alternative listed
-by the recast module (``ALTERNATIVES``) is re-applied to the same events and its d printed;
-``--cutflow`` prints each task's cut-flow. Samples are cached (keyed by model point and its SLHA,
-generation options, events, seed and the code versions), so the low- and high-H_T^gamma tasks of SUS-16-047 share one simulation.
+shape_l2 (and the task type's primary metric: shape_l2 for shape tasks, d otherwise). With
+``--alternatives`` every ambiguity alternative listed by the recast module (``ALTERNATIVES``) is
+re-applied to the same events and its d printed; ``--cutflow`` prints each task's cut-flow.
+Samples are cached (keyed by model point and its SLHA, generation options, events, seed and the
+code versions), so the low- and high-H_T^gamma tasks of SUS-16-047 share one simulation.
 
 ISR study (SUS-16-051 compressed region): ``--isr`` keeps the generator record and prints quantiles
 of the pT of the produced sparticle pair (the recoil against initial-state radiation);

@@ -432,8 +432,8 @@ def simulate(
     ``detector`` is ``"cms"``, ``"none"`` (generator particles only) or a dict of detector options
     (implies cms). ``generation`` may hold ``z_filter``, ``neutralino_count`` (built-in T5Wg),
     ``tune``, ``settings`` (extra Pythia strings) and ``chunk_size``. With a Dask ``client`` the
-    chunks run on its workers instead of a local pool. Writes ``output`` and, with ``sims_dir``, the SLHA, Pythia settings and summary
-    there. Returns the JSON summary.
+    chunks run on its workers instead of a local pool. Writes ``output`` and, with ``sims_dir``,
+    the SLHA, Pythia settings and summary there. Returns the JSON summary.
     """
     t_start = time.perf_counter()
     gen = dict(generation or {})

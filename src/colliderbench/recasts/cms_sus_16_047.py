@@ -95,10 +95,10 @@ T5Wg 1600/100 is 23% low in the high and 17% low in the low H_T^gamma region (80
 one (shape_l2 0.29). The published spectrum rises across the three bins; it is given to one
 decimal. The low region sits at the d < 0.33 target: 0.327 at 80000 events (seed 1) and 0.328 for
 200000 distinct events. Its own MC spread is 0.027 and 0.017 there, and single 40000-event seeds
-range from 0.304 to 0.369. In both regions
-our p_T^miss is softer than the published one. Our reconstructed p_T^miss equals the
-generator-level invisible p_T (median ratio 1.01), and its resolution is already about 46 GeV per
-component at these H_T^gamma, so the detector is not the cause. Candidates, none modelled here:
+range from 0.304 to 0.369. In both regions our p_T^miss is softer than the published one. Our
+reconstructed p_T^miss equals the generator-level invisible p_T (median ratio 1.01), and its
+resolution is already about 46 GeV per component at these H_T^gamma, so the detector is not the
+cause. Candidates, none modelled here:
 MadGraph's extra matrix-element partons, where we have Pythia shower ISR, and the CMS photon
 identification of a light, boosted NLSP's photon. The card-only photon efficiency,
 ``photon_eff=none``, gives d = 0.13 / 0.29.

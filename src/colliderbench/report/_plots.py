@@ -121,13 +121,11 @@ def mean_d(agg: Aggregate, out: Path) -> list[Path]:
     width = 0.8 / max(1, len(agg.agents))
     x = np.arange(len(agg.tasks))
     for k, agent in enumerate(agg.agents):
+        cells = [by.get((agent, t)) for t in agg.tasks]
         vals = [
-            float(by[(agent, t)].mean_d or 0.0)
-            if (agent, t) in by and by[(agent, t)].mean_d is not None
-            else np.nan
-            for t in agg.tasks
+            float(c.mean_d) if c is not None and c.mean_d is not None else np.nan for c in cells
         ]
-        errs = [by[(agent, t)].std_d or 0.0 if (agent, t) in by else 0.0 for t in agg.tasks]
+        errs = [(c.std_d or 0.0) if c is not None else 0.0 for c in cells]
         ax.bar(x + k * width, vals, width, yerr=errs, label=agent)
     ax.axhline(agg.tau, color="black", linestyle=":", label=f"$\\tau$ = {agg.tau:g}")
     ax.set_xticks(x + 0.4 - width / 2, agg.tasks, rotation=60, ha="right", fontsize=9)
