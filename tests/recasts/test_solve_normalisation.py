@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -106,6 +108,39 @@ def test_cached_sample_names_this_workdir_and_is_world_readable(
     assert stat.S_IMODE(out.stat().st_mode) == 0o644
     summary = json.loads((work / "sims" / "simulate.json").read_text())
     assert summary == {"output": str(out), "events": 10}
+
+
+def test_cache_entry_is_stored_whole_or_not_at_all(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A copy into the cache that fails half-way leaves no entry (a later solve would reuse it)
+    and no staging folder; a complete store replaces an incomplete older entry."""
+    import shutil
+
+    from colliderbench.recasts import solve as solve_mod
+
+    data = tmp_path / "work" / "events.root"
+    sims = tmp_path / "work" / "sims"
+    sims.mkdir(parents=True)
+    data.write_bytes(b"events")
+    (sims / "simulate.json").write_text("{}")
+    cache = tmp_path / "cache" / "samples"
+    entry = cache / "abc"
+
+    def broken_copytree(*args, **kwargs):  # type: ignore[no-untyped-def]
+        raise OSError("disk full")
+
+    monkeypatch.setattr(shutil, "copytree", broken_copytree)
+    with pytest.warns(UserWarning, match="sample not cached"):
+        solve_mod.store_in_cache(data, sims, entry)
+    assert not entry.exists() and list(cache.iterdir()) == []
+    monkeypatch.undo()
+
+    (entry / "sims").mkdir(parents=True)  # an incomplete entry: sims/ but no events file
+    solve_mod.store_in_cache(data, sims, entry)
+    assert (entry / solve_mod.DATA_FILE).read_bytes() == b"events"
+    assert (entry / "sims" / "simulate.json").read_text() == "{}"
+    assert [p.name for p in cache.iterdir()] == ["abc"]
 
 
 def test_sample_cache_key_follows_the_decay_table_and_versions(

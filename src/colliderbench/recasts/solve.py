@@ -224,10 +224,36 @@ def simulate_sample(
 
     meta = read_metadata(out)
     if cached_dir is not None:
-        cached_dir.mkdir(parents=True, exist_ok=True)
-        shutil.copy2(out, cached_dir / DATA_FILE)
-        shutil.copytree(sims_dir, cached_dir / "sims", dirs_exist_ok=True)
+        store_in_cache(out, sims_dir, cached_dir)
     return out, meta
+
+
+def store_in_cache(data: Path, sims_dir: Path, cached_dir: Path) -> None:
+    """Copy a finished sample into the cache as one unit: a staging folder renamed into place, so
+    a copy cut short (a killed solve, a full disk) never leaves an entry a later solve would reuse.
+
+    The cache only saves time: when it cannot be written, a warning says so and the solve goes on
+    with the sample it already has in its workdir.
+    """
+    import os
+    import tempfile
+    import warnings
+
+    staging: Path | None = None
+    try:
+        cached_dir.parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=f".{cached_dir.name}-", dir=cached_dir.parent))
+        staging.chmod(0o755)
+        shutil.copy2(data, staging / DATA_FILE)
+        shutil.copytree(sims_dir, staging / "sims")
+        if cached_dir.exists():  # an incomplete entry (the lookup did not take it)
+            shutil.rmtree(cached_dir)
+        os.replace(staging, cached_dir)
+    except OSError as exc:
+        warnings.warn(f"sample not cached in {cached_dir}: {exc}", stacklevel=2)
+    finally:
+        if staging is not None:
+            shutil.rmtree(staging, ignore_errors=True)
 
 
 def _point_summary_at(sims_dir: Path, out: Path) -> None:
